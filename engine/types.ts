@@ -1,0 +1,205 @@
+// The data weft passes around: a loaded pipeline, run results, events and the report.
+// Shapes only; behaviour lives in the modules named after each concept.
+
+/** A source position, 1-based, for `FILE:LINE:COL: message`. */
+export type SourcePos = { file: string; line: number; col: number };
+
+/** One problem found while loading or validating. Validation returns all of them as data. */
+export type Problem = SourcePos & {
+  code: import('./errors.js').WeftErrorCode;
+  message: string;
+  taskId?: string;
+};
+
+export type InputType = 'string' | 'number' | 'integer' | 'boolean' | 'array' | 'object';
+
+export type InputSpec = {
+  type: InputType;
+  default?: unknown;
+  description?: string;
+  required?: boolean;
+  enum?: unknown[];
+};
+
+export type Backoff = 'fixed' | 'linear' | 'exponential';
+
+/** Retry policy with durations already in milliseconds. `attempts` counts the first try. */
+export type RetryPolicy = {
+  attempts: number;
+  delayMs: number;
+  backoff: Backoff;
+  factor: number;
+  maxDelayMs: number;
+  jitter: boolean;
+};
+
+export type RatePer = 'second' | 'minute' | 'hour';
+
+export type PoolSpec = {
+  concurrency?: number;
+  /** Requests per `per`, with an optional burst (bucket size). */
+  rate?: { limit: number; per: RatePer; burst?: number };
+  /** Token-weighted budget per `per` (llm pools): each task weighs its estimated tokens. */
+  tokens?: { limit: number; per: RatePer };
+  adaptive?: boolean;
+  breaker?: { failures: number; cooldownMs: number };
+};
+
+export type ModelsSpec = {
+  default?: string;
+  aliases: Record<string, string>;
+  /** alias -> task ids or `tag:<tag>`; first match wins. */
+  allocate: Record<string, string[]>;
+};
+
+export type BudgetSpec = { tokens?: number; costUsd?: number; warnAt: number };
+
+export type When = 'success' | 'always' | 'failure';
+
+/** `forEach`: a template (or literal array) and an optional chunk size. */
+export type ForEachSpec = { items: unknown; chunk?: number };
+
+/** A task as declared, with defaults merged and durations parsed. String values are still templates. */
+export type TaskSpec = {
+  id: string;
+  uses: string;
+  with: Record<string, unknown>;
+  needs: string[];
+  when: When;
+  if?: string;
+  forEach?: ForEachSpec;
+  concurrency?: number;
+  pool?: string;
+  locks: string[];
+  retry: RetryPolicy;
+  timeoutMs?: number;
+  continueOnError: boolean;
+  /** Resolved model id for llm tasks (alias already resolved by allocation). */
+  model?: string;
+  tags: string[];
+  priority?: number;
+  env: Record<string, string>;
+  /** Executor-independent switches used by some executors (llm): response cache, batch mode. */
+  cache?: boolean;
+  batch?: boolean;
+  /** Where the task is declared, for errors raised at run time. */
+  pos?: SourcePos;
+};
+
+/** Settings from `weft.config.yaml`, before a pipeline's own keys override them. */
+export type WeftConfig = {
+  /** Folder holding weft.config.yaml, else the current directory. Relative paths resolve here. */
+  root: string;
+  pipelinesDir: string;
+  templatesDir: string;
+  partialsDir: string;
+  concurrency?: number;
+  /** Worker threads in the executor pool (default: CPU count). */
+  workers?: number;
+  parallel: boolean;
+  pools: Record<string, PoolSpec>;
+  models?: Partial<ModelsSpec>;
+  budget?: Partial<BudgetSpec>;
+  plugins: string[];
+  anthropic?: { baseURL?: string; modelsFile?: string };
+  /** Path of the config file, when there is one. */
+  file?: string;
+};
+
+/** A loaded, validated pipeline: everything the scheduler needs. */
+export type Pipeline = {
+  name: string;
+  description?: string;
+  file: string;
+  root: string;
+  inputs: Record<string, InputSpec>;
+  env: Record<string, string>;
+  concurrency: number;
+  failFast: boolean;
+  parallel: boolean;
+  pools: Record<string, PoolSpec>;
+  models: ModelsSpec;
+  budget?: BudgetSpec;
+  /** Tasks in declaration order. */
+  tasks: Record<string, TaskSpec>;
+  outputs: Record<string, unknown>;
+  config: WeftConfig;
+};
+
+export type LoadResult = { pipeline?: Pipeline; problems: Problem[] };
+
+export type LoadOptions = {
+  /** Pipelines folder; overrides config `pipelinesDir`. */
+  dir?: string;
+  /** Where to look for weft.config.yaml (default: process.cwd()). */
+  cwd?: string;
+};
+
+/** `weft plan`: batches are a picture of what may run together, not the execution order. */
+export type Plan = {
+  batches: string[][];
+  criticalPath: string[];
+  models: Record<string, string>;
+};
+
+export type TaskStatus = 'success' | 'failed' | 'skipped' | 'cancelled';
+export type RunStatus = 'success' | 'failed' | 'cancelled';
+
+/** An error as data: what crosses threads, lands in reports and decides retries. */
+export type ErrorData = {
+  code: import('./errors.js').WeftErrorCode;
+  message: string;
+  retryable?: boolean;
+  /** Server-requested wait before the next attempt (retry-after). */
+  retryAfterMs?: number;
+  status?: number;
+};
+
+type Timing = { attempts: number; startedAt: number; endedAt: number; durationMs: number };
+
+export type TaskResult =
+  | ({ status: 'success'; output: unknown } & Timing)
+  | ({ status: 'failed'; error: ErrorData; output?: unknown } & Timing)
+  | { status: 'skipped'; attempts: number; reason: SkipReason }
+  | ({ status: 'cancelled'; reason?: string } & Partial<Timing> & { attempts: number });
+
+export type SkipReason = 'upstream' | 'condition' | 'cancelled' | 'budget' | 'when' | 'failFast';
+
+export type ModelUsage = { inputTokens: number; outputTokens: number; costUsd: number };
+
+export type RunReport = {
+  pipeline: string;
+  runId: string;
+  status: RunStatus;
+  startedAt: number;
+  endedAt: number;
+  durationMs: number;
+  tasks: Record<string, TaskResult>;
+  outputs: Record<string, unknown>;
+  usage: { byModel: Record<string, ModelUsage>; totalTokens: number; costUsd: number };
+  error?: ErrorData;
+  cache?: { hits: number; misses: number };
+};
+
+export type RunEvent =
+  | { type: 'run:start'; runId: string; pipeline: string; total: number; at: number }
+  | { type: 'task:start'; id: string; attempt: number; at: number }
+  | { type: 'task:log'; id: string; stream: 'stdout' | 'stderr'; line: string }
+  | { type: 'task:retry'; id: string; attempt: number; delayMs: number; error: ErrorData }
+  | { type: 'task:end'; id: string; result: TaskResult }
+  | { type: 'warning'; message: string; id?: string }
+  | { type: 'run:end'; report: RunReport };
+
+export type RunOptions = {
+  inputs?: Record<string, unknown>;
+  concurrency?: number;
+  sequential?: boolean;
+  keepGoing?: boolean;
+  dryRun?: boolean;
+  signal?: AbortSignal;
+  onEvent?: (event: RunEvent) => void;
+  /** Environment for secrets and shell tasks (default: process.env). */
+  env?: Record<string, string | undefined>;
+  noCache?: boolean;
+  runId?: string;
+};
