@@ -49,7 +49,33 @@ export interface Executor<W = Record<string, unknown>, O = unknown> {
    */
   needsScope?: boolean;
   run(withValues: W, ctx: ExecutorContext): Promise<O>;
+  /**
+   * Main-thread hook: how much of a pool's token budget (`pools.*.tokens`) one call weighs,
+   * e.g. maxTokens plus an input estimate for llm calls. Default 0.
+   */
+  weigh?(withValues: W, ctx: { model?: string }): number;
+  /**
+   * Main-thread hook run once before any task starts, with every task that uses this executor.
+   * Returns problems that make the run impossible (exit 2), e.g. a missing API key.
+   */
+  preflight?(tasks: Array<{ id: string; with: Record<string, unknown>; model?: string }>, env: Record<string, string | undefined>, options: Record<string, unknown>): Promise<Array<{ id?: string; code: import('./errors.js').WeftErrorCode; message: string }>>;
+  /**
+   * Optional: run all instances of a `batch: true` forEach task as one call (runs in a worker).
+   * Results come back in item order, each an output or an error as data.
+   */
+  runBatch?(items: W[], ctx: ExecutorContext): Promise<Array<{ ok: true; output: O } | { ok: false; error: import('./types.js').ErrorData }>>;
 }
+
+/**
+ * Executors may attach run signals to an output under this key; the engine strips it before
+ * storing the output: rate-limit headroom for adaptive pools, cache hit or miss for the report.
+ */
+export const SIGNALS_KEY = '__weft';
+export type ExecutorSignals = {
+  cache?: 'hit' | 'miss';
+  /** Fraction (0..1) of the rate limit still available, from anthropic-ratelimit-*-remaining / limit. */
+  rateLimitRemaining?: number;
+};
 
 /** Handlebars helper as plugins provide it. */
 export type HelperFn = (...args: unknown[]) => unknown;
