@@ -35,6 +35,7 @@ export type WeftErrorCode =
   | 'RATE_LIMITED'
   | 'OVERLOADED'
   | 'OUTPUT_INVALID'
+  | 'CONTEXT_TOO_LARGE'
   | 'BUDGET_EXCEEDED'
   | 'MISSING_API_KEY'
   | 'INTERNAL';
