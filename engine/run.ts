@@ -1,0 +1,646 @@
+import { randomBytes } from 'node:crypto';
+import { WeftError, toErrorData } from './errors.js';
+import { SIGNALS_KEY, type ExecutorEntry, type ExecutorSignals } from './executor.js';
+import { longestRemainingPath } from './graph.js';
+import { createMasker } from './mask.js';
+import { createExecutorPool, type ExecutorPool } from './pool.js';
+import { loadRegistry, type Registry } from './registry.js';
+import { nextDelay, shouldRetry } from './retry.js';
+import { resolveInputs } from './run/inputs.js';
+import { readSecrets, type BaseScope } from './run/scope.js';
+import { createUsageTally } from './run/usage.js';
+import { createScheduler, type Unit } from './scheduler.js';
+import { createTemplateEngine, renderValue, type TemplateEngine } from './template.js';
+import type {
+  ErrorData,
+  Pipeline,
+  RunEvent,
+  RunOptions,
+  RunReport,
+  RunStatus,
+  SkipReason,
+  TaskResult,
+  TaskSpec,
+} from './types.js';
+
+/** A task while it runs: its needs, its instances (one unless forEach) and what came of them. */
+type TaskState = {
+  spec: TaskSpec;
+  entry: ExecutorEntry;
+  waiting: number;
+  dependents: TaskState[];
+  priority: number;
+  instances: Instance[];
+  open: number;
+  /** Final status of the task as a whole; set once every instance ended. */
+  status?: TaskResult['status'];
+  skipReason?: SkipReason;
+};
+
+/** One schedulable run of a task: the task itself, or one item of its forEach. */
+type Instance = {
+  id: string;
+  task: TaskState;
+  index: number;
+  item?: unknown;
+  unit: Unit;
+  with: Record<string, unknown>;
+  env: Record<string, string>;
+  attempt: number;
+  startedAt?: number;
+  result?: TaskResult;
+  controller?: AbortController;
+};
+
+export type RunPipelineOptions = RunOptions & {
+  registry?: Registry;
+  /** An executor pool to reuse; by default one is made for the run and destroyed after. */
+  pool?: ExecutorPool;
+};
+
+function newRunId(now: number): string {
+  return `${new Date(now).toISOString().slice(0, 19).replace(/:/g, '-')}-${randomBytes(3).toString('hex')}`;
+}
+
+function isTruthy(value: unknown): boolean {
+  if (typeof value === 'string') {
+    const s = value.trim().toLowerCase();
+    return s !== '' && s !== 'false' && s !== '0' && s !== 'null' && s !== 'undefined';
+  }
+  if (Array.isArray(value)) return value.length > 0;
+  return Boolean(value);
+}
+
+function chunked(items: unknown[], size?: number): unknown[] {
+  if (!size || size <= 1) return items;
+  const out: unknown[] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function splitSignals(output: unknown): { output: unknown; signals?: ExecutorSignals } {
+  if (typeof output !== 'object' || output === null || !(SIGNALS_KEY in output)) return { output };
+  const { [SIGNALS_KEY]: signals, ...rest } = output as Record<string, unknown>;
+  return { output: rest, signals: signals as ExecutorSignals };
+}
+
+/**
+ * Run a loaded pipeline: a ready-queue scheduler starts each task the moment its needs are met
+ * and a slot is free; executors run on a Piscina worker pool.
+ * Throws a WeftError (INPUT_INVALID, MISSING_API_KEY, …) only for problems found before any task
+ * starts; task failures are in the report.
+ * @example
+ * const { pipeline } = await loadPipeline('hello');
+ * const report = await runPipeline(pipeline!, { onEvent: (e) => console.log(e.type) });
+ */
+export async function runPipeline(pipeline: Pipeline, options: RunPipelineOptions = {}): Promise<RunReport> {
+  const env = options.env ?? process.env;
+  const inputs = resolveInputs(pipeline, options.inputs);
+  const registry = options.registry ?? (await loadRegistry(pipeline.config.plugins, pipeline.root));
+  const helpers = Object.fromEntries([...registry.helpers].map(([name, h]) => [name, h.fn]));
+  const engine: TemplateEngine = createTemplateEngine({ helpers });
+  const secrets = readSecrets(pipeline, engine, env);
+  const masker = createMasker(Object.values(secrets));
+
+  const tasks = new Map<string, TaskState>();
+  const priorities = longestRemainingPath(pipeline.tasks);
+  for (const spec of Object.values(pipeline.tasks)) {
+    const entry = registry.executors.get(spec.uses);
+    if (!entry) throw new WeftError('UNKNOWN_EXECUTOR', `task ${spec.id}: unknown executor "${spec.uses}"`);
+    tasks.set(spec.id, {
+      spec,
+      entry,
+      waiting: spec.needs.length,
+      dependents: [],
+      priority: (spec.priority ?? 0) * 1e6 + (priorities.get(spec.id) ?? 0),
+      instances: [],
+      open: 0,
+    });
+  }
+  for (const state of tasks.values()) for (const need of state.spec.needs) tasks.get(need)!.dependents.push(state);
+
+  if (!options.dryRun) await preflight(pipeline, tasks, env, executorOptionsBase(pipeline, options));
+
+  const startedAt = Date.now();
+  const runId = options.runId ?? newRunId(startedAt);
+  const emit = (event: RunEvent): void => {
+    if (options.onEvent) options.onEvent(masker.maskDeep(event));
+  };
+
+  const processEnv: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) processEnv[k] = v;
+  const runEnv = { ...processEnv, ...pipeline.env };
+  const scope: BaseScope = {
+    inputs,
+    env: pipeline.env,
+    secrets,
+    tasks: {},
+    pipeline: { name: pipeline.name },
+    run: { id: runId },
+  };
+
+  const sequential = options.sequential || !pipeline.parallel;
+  const concurrency = sequential ? 1 : Math.max(1, options.concurrency ?? pipeline.concurrency);
+  const groups: Record<string, number> = {};
+  for (const { spec } of tasks.values()) if (spec.concurrency) groups[spec.id] = spec.concurrency;
+
+  const usage = createUsageTally();
+  const cache = { hits: 0, misses: 0 };
+  const keepGoing = options.keepGoing || !pipeline.failFast;
+  let stopping = false;
+  let aborted = false;
+  let budgetSpent = false;
+  let budgetWarned = false;
+  let runError: ErrorData | undefined;
+  let finished = 0;
+  const running = new Set<Instance>();
+  const retryTimers = new Set<NodeJS.Timeout>();
+  const byUnit = new Map<string, Instance>();
+
+  const ownPool = !options.dryRun && !options.pool;
+  const pool = options.dryRun ? undefined : (options.pool ?? createExecutorPool({ workers: pipeline.config.workers }));
+  const execOptions = executorOptionsBase(pipeline, options);
+
+  let resolveDone!: () => void;
+  const done = new Promise<void>((resolve) => (resolveDone = resolve));
+
+  const scheduler = createScheduler({
+    concurrency,
+    groups,
+    pools: pipeline.pools,
+    start: (unit, info) => startInstance(byUnit.get(unit.id)!, info.circuitOpen),
+  });
+
+  const onAbort = (): void => {
+    aborted = true;
+    stopping = true;
+    for (const inst of running) inst.controller?.abort(new WeftError('TASK_CANCELLED', 'run cancelled'));
+    for (const timer of retryTimers) clearTimeout(timer);
+    for (const timer of retryTimers) retryTimers.delete(timer);
+    for (const state of tasks.values()) {
+      for (const inst of state.instances) {
+        if (!inst.result && !running.has(inst)) endInstance(inst, { status: 'skipped', attempts: inst.attempt, reason: 'cancelled' });
+      }
+    }
+    drainUnresolved('cancelled');
+  };
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
+
+  emit({ type: 'run:start', runId, pipeline: pipeline.name, total: tasks.size, at: startedAt });
+
+  function taskOk(state: TaskState): boolean {
+    return state.status === 'success' || (state.status === 'failed' && state.spec.continueOnError);
+  }
+
+  /** Every need has ended: decide whether the task runs, then expand it into instances. */
+  function resolveTask(state: TaskState): void {
+    const { spec } = state;
+    const needs = spec.needs.map((id) => tasks.get(id)!);
+    if (aborted) return skipTask(state, 'cancelled');
+    if (spec.when === 'success' && !needs.every(taskOk)) return skipTask(state, 'upstream');
+    if (spec.when === 'failure') {
+      const failedUpstream = needs.some((n) => (n.status === 'failed' && !n.spec.continueOnError) || n.skipReason === 'upstream');
+      if (!failedUpstream) return skipTask(state, 'when');
+    }
+    if (stopping && spec.when === 'success') return skipTask(state, 'cancelled');
+
+    const where = `task ${spec.id}`;
+    let items: unknown[] | undefined;
+    try {
+      if (spec.if !== undefined && !isTruthy(renderValue(engine, spec.if, scope, { where: `${where} if` }))) {
+        return skipTask(state, 'condition');
+      }
+      if (spec.forEach) {
+        const value = renderValue(engine, spec.forEach.items, scope, { where: `${where} forEach` });
+        if (!Array.isArray(value)) {
+          throw new WeftError('TEMPLATE_ERROR', `${where}: forEach must give an array, got ${value === null ? 'null' : typeof value}`);
+        }
+        items = chunked(value, spec.forEach.chunk);
+      }
+    } catch (error) {
+      if (options.dryRun && spec.forEach) items = ['<item>'];
+      else return failTask(state, toErrorData(error, 'TEMPLATE_ERROR'));
+    }
+
+    if (items === undefined) {
+      addInstance(state, spec.id, 0, undefined, false);
+    } else if (items.length === 0) {
+      state.status = 'success';
+      publishTask(state);
+      return afterTask(state);
+    } else {
+      for (let i = 0; i < items.length; i++) addInstance(state, `${spec.id}[${i}]`, i, items[i], true);
+    }
+    state.open = state.instances.length;
+    if (spec.batch && state.entry.executor.runBatch && items !== undefined) return scheduleBatch(state);
+    for (const inst of state.instances) {
+      if (!inst.result) prepareAndPush(inst);
+    }
+  }
+
+  function addInstance(state: TaskState, id: string, index: number, item: unknown, hasItem: boolean): void {
+    const unit: Unit = { id, priority: state.priority, locks: [] };
+    if (state.spec.concurrency) unit.group = state.spec.id;
+    if (state.spec.pool) unit.pool = state.spec.pool;
+    const inst: Instance = { id, task: state, index, unit, with: {}, env: runEnv, attempt: 0 };
+    if (hasItem) inst.item = item;
+    state.instances.push(inst);
+    byUnit.set(id, inst);
+  }
+
+  function instanceScope(inst: Instance): Record<string, unknown> {
+    return 'item' in inst ? { ...scope, item: inst.item, index: inst.index } : (scope as unknown as Record<string, unknown>);
+  }
+
+  /** Render what the instance needs before it can be scheduled: `with`, env, lock keys, weight. */
+  function render(inst: Instance): void {
+    const { spec, entry } = inst.task;
+    const where = `task ${inst.id}`;
+    const s = instanceScope(inst);
+    const shellFields = entry.executor.shellFields ?? [];
+    const rendered: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(spec.with)) {
+      rendered[key] = renderValue(engine, value, s, { shell: shellFields.includes(key), where: `${where} with.${key}` });
+    }
+    inst.with = rendered;
+    if (Object.keys(spec.env).length) {
+      inst.env = { ...runEnv, ...(renderValue(engine, spec.env, s, { where: `${where} env` }) as Record<string, string>) };
+    }
+    if (spec.locks.length) inst.unit.locks = spec.locks.map((l) => String(renderValue(engine, l, s, { where: `${where} locks` })));
+    if (entry.executor.weigh) inst.unit.weight = entry.executor.weigh(rendered, { model: spec.model });
+  }
+
+  function prepareAndPush(inst: Instance): void {
+    try {
+      render(inst);
+    } catch (error) {
+      if (!options.dryRun) return endInstance(inst, failedResult(inst, toErrorData(error, 'TEMPLATE_ERROR')));
+      inst.with = { ...inst.task.spec.with };
+    }
+    scheduler.push(inst.unit);
+  }
+
+  function scheduleBatch(state: TaskState): void {
+    const batchUnit: Unit = { id: state.spec.id, priority: state.priority, locks: [], weight: 0 };
+    if (state.spec.pool) batchUnit.pool = state.spec.pool;
+    for (const inst of state.instances) {
+      try {
+        render(inst);
+        batchUnit.weight! += inst.unit.weight ?? 0;
+      } catch (error) {
+        endInstance(inst, failedResult(inst, toErrorData(error, 'TEMPLATE_ERROR')));
+      }
+    }
+    const pending = state.instances.filter((i) => !i.result);
+    if (!pending.length) return;
+    const leader: Instance = { ...pending[0]!, id: state.spec.id, unit: batchUnit };
+    byUnit.set(batchUnit.id, leader);
+    batchMembers.set(batchUnit.id, pending);
+    scheduler.push(batchUnit);
+  }
+  const batchMembers = new Map<string, Instance[]>();
+
+  function startInstance(inst: Instance, circuitOpen: boolean): void {
+    const members = batchMembers.get(inst.unit.id);
+    const { spec } = inst.task;
+    const gate = gateReason(inst);
+    if (gate) {
+      scheduler.done(inst.unit.id, { ok: true });
+      for (const m of members ?? [inst]) endInstance(m, { status: 'skipped', attempts: m.attempt, reason: gate });
+      return;
+    }
+    if (circuitOpen) {
+      scheduler.done(inst.unit.id, { ok: false });
+      const error: ErrorData = { code: 'CIRCUIT_OPEN', message: `pool ${spec.pool}: circuit open after repeated failures` };
+      for (const m of members ?? [inst]) endInstance(m, failedResult(m, error));
+      return;
+    }
+    if (members) void runBatchAttempt(inst, members);
+    else void runAttempt(inst);
+  }
+
+  /** Why a ready instance must not start after all: cancelled, failFast, or the budget. */
+  function gateReason(inst: Instance): SkipReason | undefined {
+    if (aborted) return 'cancelled';
+    if (stopping && inst.task.spec.when === 'success') return 'cancelled';
+    if (budgetSpent && inst.task.spec.model) return 'budget';
+    return undefined;
+  }
+
+  function attemptContext(inst: Instance, controller: AbortController) {
+    const { spec, entry } = inst.task;
+    const ctxOptions: Record<string, unknown> = { ...execOptions, cache: spec.cache !== false && !options.noCache };
+    if (entry.executor.needsScope) ctxOptions.scope = instanceScope(inst);
+    const ctx = {
+      taskId: inst.id,
+      attempt: inst.attempt,
+      root: pipeline.root,
+      env: inst.env,
+      options: ctxOptions,
+    } as { taskId: string; attempt: number; root: string; env: Record<string, string>; options: Record<string, unknown>; model?: string; timeoutMs?: number };
+    if (spec.model) ctx.model = spec.model;
+    if (spec.timeoutMs) ctx.timeoutMs = spec.timeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    if (spec.timeoutMs) {
+      timer = setTimeout(
+        () => controller.abort(new WeftError('TASK_TIMEOUT', `timed out after ${spec.timeoutMs}ms`, { retryable: true })),
+        spec.timeoutMs,
+      );
+    }
+    return { ctx, clear: () => timer && clearTimeout(timer) };
+  }
+
+  async function runAttempt(inst: Instance): Promise<void> {
+    inst.attempt += 1;
+    inst.startedAt ??= Date.now();
+    emit({ type: 'task:start', id: inst.id, attempt: inst.attempt, at: Date.now() });
+    if (options.dryRun) {
+      scheduler.done(inst.unit.id, { ok: true });
+      return endInstance(inst, successResult(inst, { dryRun: true, uses: inst.task.spec.uses, with: inst.with }));
+    }
+    const controller = new AbortController();
+    inst.controller = controller;
+    running.add(inst);
+    const { ctx, clear } = attemptContext(inst, controller);
+    try {
+      const raw = await pool!.run(inst.task.entry, inst.with, ctx, {
+        signal: controller.signal,
+        onLog: (stream, line) => emit({ type: 'task:log', id: inst.id, stream, line }),
+      });
+      clear();
+      running.delete(inst);
+      const { output, signals } = splitSignals(raw);
+      countSignals(signals);
+      scheduler.done(inst.unit.id, { ok: true, rateLimitRemaining: signals?.rateLimitRemaining });
+      account(output);
+      endInstance(inst, successResult(inst, output));
+    } catch (error) {
+      clear();
+      running.delete(inst);
+      const data = toErrorData(error);
+      const overloaded = data.status === 429 || data.status === 529 || data.code === 'RATE_LIMITED' || data.code === 'OVERLOADED';
+      scheduler.done(inst.unit.id, { ok: false, overloaded });
+      if (!aborted && !stopping && shouldRetry(data, inst.attempt, inst.task.spec.retry)) {
+        const delayMs = nextDelay(data, inst.attempt, inst.task.spec.retry);
+        emit({ type: 'task:retry', id: inst.id, attempt: inst.attempt, delayMs, error: data });
+        const timer = setTimeout(() => {
+          retryTimers.delete(timer);
+          if (!inst.result) scheduler.push(inst.unit);
+        }, delayMs);
+        retryTimers.add(timer);
+        return;
+      }
+      if (aborted) endInstance(inst, { ...timing(inst), status: 'cancelled', reason: data.message });
+      else endInstance(inst, failedResult(inst, data));
+    }
+  }
+
+  async function runBatchAttempt(leader: Instance, members: Instance[]): Promise<void> {
+    for (const m of members) {
+      m.attempt += 1;
+      m.startedAt ??= Date.now();
+      emit({ type: 'task:start', id: m.id, attempt: m.attempt, at: Date.now() });
+    }
+    const controller = new AbortController();
+    leader.controller = controller;
+    running.add(leader);
+    const { ctx, clear } = attemptContext(leader, controller);
+    try {
+      const results = await pool!.runBatch(leader.task.entry, members.map((m) => m.with), ctx, {
+        signal: controller.signal,
+        onLog: (stream, line) => emit({ type: 'task:log', id: leader.id, stream, line }),
+      });
+      clear();
+      running.delete(leader);
+      scheduler.done(leader.unit.id, { ok: true });
+      members.forEach((m, i) => {
+        const r = results[i];
+        if (r && r.ok) {
+          const { output, signals } = splitSignals(r.output);
+          countSignals(signals);
+          account(output);
+          endInstance(m, successResult(m, output));
+        } else {
+          endInstance(m, failedResult(m, r ? r.error : { code: 'INTERNAL', message: 'batch returned no result' }));
+        }
+      });
+    } catch (error) {
+      clear();
+      running.delete(leader);
+      const data = toErrorData(error);
+      scheduler.done(leader.unit.id, { ok: false });
+      if (!aborted && !stopping && shouldRetry(data, members[0]!.attempt, leader.task.spec.retry)) {
+        const delayMs = nextDelay(data, members[0]!.attempt, leader.task.spec.retry);
+        emit({ type: 'task:retry', id: leader.id, attempt: members[0]!.attempt, delayMs, error: data });
+        const timer = setTimeout(() => {
+          retryTimers.delete(timer);
+          scheduler.push(leader.unit);
+        }, delayMs);
+        retryTimers.add(timer);
+        return;
+      }
+      for (const m of members) endInstance(m, aborted ? { ...timing(m), status: 'cancelled', reason: data.message } : failedResult(m, data));
+    }
+  }
+
+  function countSignals(signals: ExecutorSignals | undefined): void {
+    if (signals?.cache === 'hit') cache.hits += 1;
+    else if (signals?.cache === 'miss') cache.misses += 1;
+  }
+
+  function account(output: unknown): void {
+    if (!usage.add(output) || !pipeline.budget) return;
+    const { tokens, costUsd, warnAt } = pipeline.budget;
+    const fraction = Math.max(tokens ? usage.tokens / tokens : 0, costUsd ? usage.costUsd / costUsd : 0);
+    if (!budgetWarned && fraction >= warnAt && fraction < 1) {
+      budgetWarned = true;
+      emit({ type: 'warning', message: `budget ${Math.round(fraction * 100)}% spent` });
+    }
+    if (!budgetSpent && fraction >= 1) {
+      budgetSpent = true;
+      runError = { code: 'BUDGET_EXCEEDED', message: `budget spent: ${usage.tokens} tokens, $${usage.costUsd.toFixed(4)}` };
+      emit({ type: 'warning', message: runError.message });
+    }
+  }
+
+  function timing(inst: Instance): { attempts: number; startedAt: number; endedAt: number; durationMs: number } {
+    const endedAt = Date.now();
+    const startedAt = inst.startedAt ?? endedAt;
+    return { attempts: inst.attempt, startedAt, endedAt, durationMs: endedAt - startedAt };
+  }
+
+  function successResult(inst: Instance, output: unknown): TaskResult {
+    return { status: 'success', ...timing(inst), output };
+  }
+
+  function failedResult(inst: Instance, error: ErrorData): TaskResult {
+    return { status: 'failed', ...timing(inst), error };
+  }
+
+  function endInstance(inst: Instance, result: TaskResult): void {
+    if (inst.result) return;
+    inst.result = result;
+    emit({ type: 'task:end', id: inst.id, result });
+    if (result.status === 'failed' && !inst.task.spec.continueOnError && !keepGoing) stopping = true;
+    const state = inst.task;
+    state.open -= 1;
+    if (state.open === 0) finishTask(state);
+  }
+
+  function finishTask(state: TaskState): void {
+    const statuses = state.instances.map((i) => i.result!.status);
+    if (statuses.includes('failed')) state.status = 'failed';
+    else if (statuses.includes('cancelled')) state.status = 'cancelled';
+    else if (statuses.every((s) => s === 'skipped')) {
+      state.status = 'skipped';
+      state.skipReason = (state.instances[0]!.result as { reason: SkipReason }).reason;
+    } else state.status = 'success';
+    publishTask(state);
+    afterTask(state);
+  }
+
+  /** Make the task's outcome visible to templates as `tasks.<id>`. */
+  function publishTask(state: TaskState): void {
+    const { spec } = state;
+    const outputOf = (i: Instance) => (i.result?.status === 'success' ? i.result.output : null);
+    if (spec.forEach) {
+      const outputs = state.instances.map(outputOf);
+      const errors = state.instances.map((i) => (i.result?.status === 'failed' ? i.result.error : null));
+      scope.tasks[spec.id] = { status: state.status!, output: outputs, outputs, errors };
+    } else {
+      const inst = state.instances[0];
+      scope.tasks[spec.id] = { status: state.status!, output: inst ? outputOf(inst) : null };
+    }
+  }
+
+  function skipTask(state: TaskState, reason: SkipReason): void {
+    state.status = 'skipped';
+    state.skipReason = reason;
+    publishTask(state);
+    emit({ type: 'task:end', id: state.spec.id, result: { status: 'skipped', attempts: 0, reason } });
+    afterTask(state);
+  }
+
+  function failTask(state: TaskState, error: ErrorData): void {
+    const now = Date.now();
+    state.status = 'failed';
+    const result: TaskResult = { status: 'failed', attempts: 0, startedAt: now, endedAt: now, durationMs: 0, error };
+    addInstance(state, state.spec.id, 0, undefined, false);
+    state.instances[0]!.result = result;
+    publishTask(state);
+    emit({ type: 'task:end', id: state.spec.id, result });
+    if (!state.spec.continueOnError && !keepGoing) stopping = true;
+    afterTask(state);
+  }
+
+  function afterTask(state: TaskState): void {
+    finished += 1;
+    for (const dep of state.dependents) {
+      dep.waiting -= 1;
+      if (dep.waiting === 0) resolveTask(dep);
+    }
+    if (finished === tasks.size) resolveDone();
+  }
+
+  /** On abort: tasks whose needs never finished end skipped, so the run can close. */
+  function drainUnresolved(reason: SkipReason): void {
+    for (const state of tasks.values()) {
+      if (state.status === undefined && state.instances.length === 0 && state.waiting > 0) {
+        state.waiting = -1;
+        state.status = 'skipped';
+        state.skipReason = reason;
+        publishTask(state);
+        emit({ type: 'task:end', id: state.spec.id, result: { status: 'skipped', attempts: 0, reason } });
+        finished += 1;
+      }
+    }
+    if (finished === tasks.size) resolveDone();
+  }
+
+  try {
+    if (tasks.size === 0) resolveDone();
+    for (const state of tasks.values()) if (state.waiting === 0 && state.status === undefined && !aborted) resolveTask(state);
+    await done;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    scheduler.close();
+    for (const timer of retryTimers) clearTimeout(timer);
+    if (ownPool) await pool!.destroy();
+  }
+
+  const report = buildReport();
+  emit({ type: 'run:end', report });
+  return report;
+
+  function buildReport(): RunReport {
+    const results: Record<string, TaskResult> = {};
+    let failed = false;
+    for (const state of tasks.values()) {
+      if (state.instances.length === 0) {
+        results[state.spec.id] =
+          state.status === 'skipped'
+            ? { status: 'skipped', attempts: 0, reason: state.skipReason ?? 'upstream' }
+            : { status: 'success', attempts: 0, startedAt: startedAt, endedAt: startedAt, durationMs: 0, output: [] };
+      }
+      for (const inst of state.instances) results[inst.id] = inst.result!;
+      if (state.status === 'failed' && !state.spec.continueOnError) failed = true;
+    }
+    const outputs: Record<string, unknown> = {};
+    for (const [name, template] of Object.entries(pipeline.outputs)) {
+      try {
+        outputs[name] = renderValue(engine, template, scope as unknown as Record<string, unknown>, { where: `outputs.${name}` });
+      } catch (error) {
+        emit({ type: 'warning', message: toErrorData(error).message });
+      }
+    }
+    const endedAt = Date.now();
+    const status: RunStatus = aborted ? 'cancelled' : failed || runError ? 'failed' : 'success';
+    const report: RunReport = {
+      pipeline: pipeline.name,
+      runId,
+      status,
+      startedAt,
+      endedAt,
+      durationMs: endedAt - startedAt,
+      tasks: results,
+      outputs,
+      usage: usage.totals(),
+    };
+    if (runError) report.error = runError;
+    if (cache.hits || cache.misses) report.cache = cache;
+    return masker.maskDeep(report);
+  }
+}
+
+/** Settings every executor may read (API endpoints, model table); per-task switches are added per attempt. */
+function executorOptionsBase(pipeline: Pipeline, options: RunPipelineOptions): Record<string, unknown> {
+  const base: Record<string, unknown> = {};
+  if (pipeline.config.anthropic?.baseURL) base.baseURL = pipeline.config.anthropic.baseURL;
+  if (pipeline.config.anthropic?.modelsFile) base.modelsFile = pipeline.config.anthropic.modelsFile;
+  if (options.noCache) base.cache = false;
+  return base;
+}
+
+/** Executors' preflight hooks, before any task starts: a missing API key is exit 2, not a failed task. */
+async function preflight(
+  pipeline: Pipeline,
+  tasks: Map<string, TaskState>,
+  env: Record<string, string | undefined>,
+  execOptions: Record<string, unknown>,
+): Promise<void> {
+  const byExecutor = new Map<ExecutorEntry, Array<{ id: string; with: Record<string, unknown>; model?: string }>>();
+  for (const { spec, entry } of tasks.values()) {
+    if (!entry.executor.preflight) continue;
+    const list = byExecutor.get(entry) ?? [];
+    const item: { id: string; with: Record<string, unknown>; model?: string } = { id: spec.id, with: spec.with };
+    if (spec.model) item.model = spec.model;
+    list.push(item);
+    byExecutor.set(entry, list);
+  }
+  const problems: Array<{ code: import('./errors.js').WeftErrorCode; message: string }> = [];
+  for (const [entry, list] of byExecutor) {
+    problems.push(...(await entry.executor.preflight!(list, env, { ...execOptions, root: pipeline.root })));
+  }
+  if (problems.length) throw new WeftError(problems[0]!.code, problems.map((p) => p.message).join('; '));
+}

@@ -1,0 +1,59 @@
+import { WeftError } from '../errors.js';
+import { analyzeTemplate, isTemplate, type TemplateEngine } from '../template.js';
+import type { Pipeline } from '../types.js';
+
+/** What `tasks.<id>` shows to templates: the task's status and output (outputs and errors for a fan-out). */
+export type TaskView = {
+  status: string;
+  output: unknown;
+  outputs?: unknown[];
+  errors?: unknown[];
+};
+
+/** The template scope every task starts from; instances add `item` and `index`. */
+export type BaseScope = {
+  inputs: Record<string, unknown>;
+  env: Record<string, string>;
+  secrets: Record<string, string>;
+  tasks: Record<string, TaskView>;
+  pipeline: { name: string };
+  run: { id: string };
+};
+
+function collectStrings(value: unknown, out: string[]): void {
+  if (typeof value === 'string') {
+    if (isTemplate(value)) out.push(value);
+  } else if (Array.isArray(value)) {
+    for (const v of value) collectStrings(v, out);
+  } else if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) collectStrings(v, out);
+  }
+}
+
+/**
+ * The secrets the pipeline's templates read, from the environment. Missing ones fail the run
+ * before any task starts, naming each, rather than halfway through.
+ * @example readSecrets(pipeline, engine, process.env) // { TOKEN: 's3cr3t' }
+ */
+export function readSecrets(pipeline: Pipeline, engine: TemplateEngine, env: Record<string, string | undefined>): Record<string, string> {
+  const sources: string[] = [];
+  for (const task of Object.values(pipeline.tasks)) collectStrings(task, sources);
+  collectStrings(pipeline.outputs, sources);
+  const names = new Set<string>();
+  for (const source of sources) {
+    for (const p of analyzeTemplate(engine, source).paths) {
+      if (p.startsWith('secrets.')) names.add(p.split('.')[1]!);
+    }
+  }
+  const secrets: Record<string, string> = {};
+  const missing: string[] = [];
+  for (const name of names) {
+    const value = env[name];
+    if (value === undefined || value === '') missing.push(name);
+    else secrets[name] = value;
+  }
+  if (missing.length) {
+    throw new WeftError('INPUT_INVALID', `secret${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not set in the environment`);
+  }
+  return secrets;
+}
