@@ -1,0 +1,85 @@
+import { WeftError } from '../../errors.js';
+import { runPipeline } from '../../run.js';
+import type { RunReport } from '../../types.js';
+import { positiveIntFlag } from '../args.js';
+import type { Command, CommandContext } from '../command.js';
+import { EXIT } from '../exit-codes.js';
+import { loadOrThrow } from '../load.js';
+import { createLiveRenderer } from '../render-live.js';
+import { createPlainRenderer } from '../render-plain.js';
+import type { Renderer } from '../renderer.js';
+import { exitCodeForSignal, onProcessSignal } from '../signals.js';
+import type { TerminationSignal } from '../io.js';
+import { parseVars } from '../vars.js';
+import { requireOne } from './require-one.js';
+
+export const run: Command = {
+  name: 'run',
+  summary: 'run a pipeline',
+  usage: `Usage: weft run <pipeline> [options]
+
+Options:
+  --var KEY=VALUE    set an input (repeatable); typed by the input's declared type
+  --concurrency N    most tasks running at once
+  --sequential       one task at a time, in dependency order
+  --keep-going       after a failure, keep starting tasks that do not depend on it
+  --dry-run          print each task with its rendered \`with\` instead of running it
+  --json             print the run report (JSON) on stdout and nothing else; progress on stderr
+  --no-cache         do not read or write the llm response cache
+  --dir DIR          the pipelines folder
+  --verbose          stacks for internal errors
+
+Exit codes: 0 success, 1 a task failed, 2 invalid pipeline or input, 130 SIGINT, 143 SIGTERM.`,
+  flags: {
+    var: { type: 'string', multiple: true },
+    concurrency: { type: 'string', short: 'c' },
+    sequential: { type: 'boolean' },
+    'keep-going': { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
+    json: { type: 'boolean' },
+    'no-cache': { type: 'boolean' },
+  },
+  async run({ values, positionals }, ctx) {
+    const concurrency = positiveIntFlag(values, 'concurrency');
+    const pipeline = await loadOrThrow(requireOne(positionals, 'run'), { cwd: ctx.cwd, dir: ctx.dir });
+    const inputs = parseVars((values.var as string[] | undefined) ?? [], pipeline.inputs);
+    const json = values.json === true;
+    const renderer = chooseRenderer(ctx, json, values['dry-run'] === true);
+
+    const controller = new AbortController();
+    let received: TerminationSignal | undefined;
+    const off = (ctx.io.onSignal ?? onProcessSignal)((signal) => {
+      received = signal;
+      controller.abort(new WeftError('TASK_CANCELLED', `interrupted by ${signal}`));
+    });
+    let report: RunReport | undefined;
+    try {
+      report = await runPipeline(pipeline, {
+        inputs,
+        concurrency,
+        sequential: values.sequential === true,
+        keepGoing: values['keep-going'] === true,
+        dryRun: values['dry-run'] === true,
+        noCache: values['no-cache'] === true,
+        signal: controller.signal,
+        env: ctx.io.env,
+        onEvent: (event) => renderer.onEvent(event),
+      });
+    } finally {
+      off();
+      renderer.finish(report);
+    }
+    if (json) ctx.print.out(JSON.stringify(report, null, 2));
+    if (received) return exitCodeForSignal(received);
+    // A run cancelled by anything but a signal (a budget, the engine) is a failure too.
+    return report.status === 'success' ? EXIT.ok : EXIT.taskFailed;
+  },
+};
+
+// --json owns stdout, so progress goes to stderr as plain lines. The live view needs a terminal
+// that takes ANSI codes (https://no-color.org: NO_COLOR of any value turns it off).
+function chooseRenderer(ctx: CommandContext, json: boolean, dryRun: boolean): Renderer {
+  if (json) return createPlainRenderer(ctx.io.stderr);
+  const live = ctx.io.isTTY === true && !ctx.io.env.NO_COLOR && !dryRun;
+  return live ? createLiveRenderer(ctx.io.stdout) : createPlainRenderer(ctx.io.stdout);
+}

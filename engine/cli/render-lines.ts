@@ -1,0 +1,103 @@
+import { stringify } from 'yaml';
+import type { RunEvent, RunReport, TaskResult } from '../types.js';
+import { formatDuration } from './format-duration.js';
+import { createStyle, type Style } from './style.js';
+
+const plain = createStyle(false);
+
+/**
+ * The permanent line(s) an event leaves in the log, shared by the plain and the live view.
+ * `task:start` leaves none: the live view shows running tasks, CI logs need only the outcome.
+ * @example eventLines({ type: 'task:log', id: 'build', stream: 'stdout', line: 'ok' }) // ['[build] ok']
+ */
+export function eventLines(event: RunEvent, style: Style = plain): string[] {
+  switch (event.type) {
+    case 'task:log':
+      return [`${style.dim(`[${event.id}]`)} ${event.line}`];
+    case 'task:retry':
+      return [
+        style.yellow(`↻ ${event.id} attempt ${event.attempt + 1} in ${formatDuration(event.delayMs)}: ${event.error.message}`),
+      ];
+    case 'task:end':
+      return resultLines(event.id, event.result, style);
+    case 'warning':
+      return [style.yellow(`! ${event.id ? `${event.id}: ` : ''}${event.message}`)];
+    default:
+      return [];
+  }
+}
+
+/** `✓ build 1.2s`, `✗ test exit code 1`, `- docs skipped (upstream)`, or a dry-run listing. */
+export function resultLines(id: string, result: TaskResult, style: Style = plain): string[] {
+  switch (result.status) {
+    case 'success':
+      if (isDryRun(result.output)) return dryRunLines(id, result.output);
+      return [`${style.green('✓')} ${id} ${style.dim(formatDuration(result.durationMs))}`];
+    case 'failed':
+      return [`${style.red('✗')} ${id} ${result.error.message}${result.attempts > 1 ? style.dim(` (after ${result.attempts} attempts)`) : ''}`];
+    case 'skipped':
+      return [style.dim(`- ${id} skipped (${result.reason})`)];
+    case 'cancelled':
+      return [style.yellow(`⊘ ${id} cancelled${result.reason ? ` (${result.reason})` : ''}`)];
+  }
+}
+
+type DryRunOutput = { dryRun: true; uses: string; with: Record<string, unknown> };
+
+function isDryRun(output: unknown): output is DryRunOutput {
+  return typeof output === 'object' && output !== null && (output as { dryRun?: unknown }).dryRun === true;
+}
+
+// Dry run: what would run. A shell command prints as `$ cmd`; anything else as indented YAML.
+function dryRunLines(id: string, output: DryRunOutput): string[] {
+  const lines = [`○ ${id} (${output.uses})`];
+  const w = output.with ?? {};
+  const command = w.command ?? w.run;
+  if (output.uses === 'shell' && typeof command === 'string') {
+    lines.push(...command.trimEnd().split('\n').map((l, i) => `    ${i === 0 ? '$ ' : '  '}${l}`));
+    const rest = Object.fromEntries(Object.entries(w).filter(([k]) => k !== 'command' && k !== 'run'));
+    if (Object.keys(rest).length > 0) lines.push(...yamlLines(rest));
+    return lines;
+  }
+  if (Object.keys(w).length > 0) lines.push(...yamlLines(w));
+  return lines;
+}
+
+function yamlLines(value: unknown): string[] {
+  return stringify(value, { lineWidth: 0 }).trimEnd().split('\n').map((l) => `    ${l}`);
+}
+
+/**
+ * The last line of a run: `✓ hello succeeded in 1.2s (5 tasks)` or the counts when it failed.
+ * @example finalLine(report) // '✗ ci failed in 3.0s: 1 failed, 2 skipped, 3 succeeded'
+ */
+export function finalLine(report: RunReport, style: Style = plain): string {
+  const counts = countStatuses(report);
+  const took = formatDuration(report.durationMs);
+  if (report.status === 'success') {
+    return `${style.green('✓')} ${report.pipeline} succeeded in ${took} (${counts.success} task${counts.success === 1 ? '' : 's'})`;
+  }
+  const parts = (['failed', 'cancelled', 'skipped', 'success'] as const)
+    .filter((s) => counts[s] > 0)
+    .map((s) => `${counts[s]} ${s === 'success' ? 'succeeded' : s}`);
+  const mark = report.status === 'failed' ? style.red('✗') : style.yellow('⊘');
+  const why = report.error ? ` (${report.error.message})` : '';
+  return `${mark} ${report.pipeline} ${report.status} in ${took}: ${parts.join(', ')}${why}`;
+}
+
+function countStatuses(report: RunReport): Record<TaskResult['status'], number> {
+  const counts = { success: 0, failed: 0, skipped: 0, cancelled: 0 };
+  for (const result of Object.values(report.tasks)) counts[result.status]++;
+  return counts;
+}
+
+/** `outputs:` and usage lines worth showing after any run. */
+export function trailerLines(report: RunReport): string[] {
+  const lines: string[] = [];
+  const outputs = Object.entries(report.outputs ?? {});
+  if (outputs.length > 0) {
+    lines.push('outputs:');
+    for (const [key, value] of outputs) lines.push(`  ${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  }
+  return lines;
+}
