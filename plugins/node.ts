@@ -1,0 +1,80 @@
+// `uses: node`: call an exported function of a project module in a worker thread.
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { WeftError } from '../engine/errors.js';
+import type { Executor, ExecutorContext } from '../engine/executor.js';
+
+export type NodeWith = { module: string; export?: string; input?: unknown };
+
+/** The second argument a node task's function receives. */
+export type NodeFunctionContext = Pick<ExecutorContext, 'signal' | 'taskId' | 'attempt' | 'root' | 'log'>;
+
+type TaskFunction = (input: unknown, ctx: NodeFunctionContext) => unknown;
+
+// Keyed by root and module as written, so a warm call skips path resolution and URL building.
+const modules = new Map<string, Promise<Record<string, unknown>>>();
+
+function importModule(root: string, module: string): Promise<Record<string, unknown>> {
+  const key = `${root}\0${module}`;
+  let loading = modules.get(key);
+  if (!loading) {
+    loading = import(pathToFileURL(path.resolve(root, module)).href) as Promise<Record<string, unknown>>;
+    modules.set(key, loading);
+    // A module that failed to load may be fixed before the next attempt; do not pin the failure here.
+    loading.catch(() => modules.delete(key));
+  }
+  return loading;
+}
+
+/**
+ * Calls `export` (default `default`) of `module` (relative to the project root) as
+ * `fn(input, { signal, taskId, attempt, root, log })` and returns what it returns.
+ * The result must survive structured clone (plain data, Dates, Maps, typed arrays; class
+ * instances arrive as plain objects); a function or symbol in it fails with OUTPUT_INVALID.
+ * Thrown errors keep `message` and `retryable`; a code weft does not know becomes TASK_FAILED
+ * with `[code X]` appended to the message.
+ * @example
+ * // tasks: { count: { uses: node, with: { module: scripts/count.js, export: count, input: [1, 2] } } }
+ * export async function count(items, { signal }) { return items.length; }
+ */
+export const node: Executor<NodeWith, unknown> = {
+  description: 'Call an exported function of a JavaScript module in a worker thread',
+  schema: {
+    type: 'object',
+    required: ['module'],
+    additionalProperties: false,
+    properties: {
+      module: { type: 'string', minLength: 1, description: 'Path of an ES module (.js or .mjs), relative to the project root' },
+      export: { type: 'string', minLength: 1, default: 'default', description: 'Name of the exported function to call (default: the default export)' },
+      input: { description: 'Any value; passed as the first argument of the function' },
+    },
+  },
+  async run(w, ctx) {
+    let mod: Record<string, unknown>;
+    try {
+      mod = await importModule(ctx.root, w.module);
+    } catch (cause) {
+      throw new WeftError('TASK_FAILED', `cannot load module ${w.module}: ${(cause as Error).message}`, { cause });
+    }
+    const name = w.export ?? 'default';
+    const fn = mod[name];
+    if (typeof fn !== 'function') {
+      throw new WeftError('TASK_FAILED', `module ${w.module} has no exported function "${name}"`);
+    }
+    const { signal, taskId, attempt, root, log } = ctx;
+    const value = await (fn as TaskFunction)(w.input, { signal, taskId, attempt, root, log });
+    assertCloneable(value, w.module, name);
+    return value;
+  },
+};
+
+// An uncloneable result would make Piscina's reply fail and take the worker thread down with
+// every call it is running; checking here turns that into this task's own error.
+function assertCloneable(value: unknown, module: string, name: string): void {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol')) return;
+  try {
+    structuredClone(value);
+  } catch (cause) {
+    throw new WeftError('OUTPUT_INVALID', `${module}#${name} returned a value that cannot cross threads: ${(cause as Error).message}`, { cause });
+  }
+}

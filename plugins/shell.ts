@@ -1,0 +1,114 @@
+// `uses: shell` (and the `run:` shorthand): a command in its own process group, output captured.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { WeftError } from '../engine/errors.js';
+import type { Executor } from '../engine/executor.js';
+import { createCapture } from './shell/capture.js';
+import { killGroup } from './shell/kill-group.js';
+
+export type ShellWith = {
+  command: string;
+  cwd?: string;
+  env?: Record<string, string>;
+  shell?: 'sh' | 'bash' | '/bin/sh' | '/bin/bash';
+  output?: 'text' | 'json';
+  maxOutputBytes?: number;
+};
+
+export type ShellOutput = { exitCode: number; stdout: string; stderr: string; json?: unknown };
+
+const defaultMaxOutputBytes = 1024 * 1024;
+// Below the pool's 2 s grace, so the group is dead before the pool would terminate the thread.
+const killGraceMs = 1000;
+
+/**
+ * Runs `command` with `sh -c` (or bash) in the project root or `cwd`. On abort the whole
+ * process group gets SIGTERM, then SIGKILL, and the call settles only after that.
+ * A non-zero exit is TASK_FAILED `exit code N`, retryable (the task's retry policy decides).
+ * @example
+ * // tasks: { scan: { run: "git ls-files {{inputs.glob}}" } }  ->  { exitCode: 0, stdout: "a.ts\n", stderr: "" }
+ */
+export const shell: Executor<ShellWith, ShellOutput> = {
+  description: 'Run a shell command; output { exitCode, stdout, stderr, json? }',
+  shellFields: ['command'],
+  schema: {
+    type: 'object',
+    required: ['command'],
+    additionalProperties: false,
+    properties: {
+      command: { type: 'string', minLength: 1, description: 'Command line given to the shell with -c; {{x}} is inserted shell-quoted, {{{x}}} raw' },
+      cwd: { type: 'string', description: 'Working directory, relative to the project root (default: the root)' },
+      env: {
+        type: 'object',
+        additionalProperties: { type: 'string' },
+        description: 'Extra environment variables, on top of the process, pipeline and task env',
+      },
+      shell: { type: 'string', enum: ['sh', 'bash', '/bin/sh', '/bin/bash'], default: '/bin/sh', description: 'Shell that runs the command' },
+      output: { type: 'string', enum: ['text', 'json'], default: 'text', description: 'json: parse stdout into output.json (invalid JSON fails with OUTPUT_INVALID)' },
+      maxOutputBytes: {
+        type: 'integer',
+        minimum: 0,
+        default: defaultMaxOutputBytes,
+        description: 'Bytes of stdout and of stderr kept in the output; the rest is counted in a truncation marker',
+      },
+    },
+  },
+  async run(w, ctx) {
+    const { signal } = ctx;
+    signal.throwIfAborted();
+    const limit = w.maxOutputBytes ?? defaultMaxOutputBytes;
+    const stdout = createCapture(limit, (line) => ctx.log('stdout', line));
+    const stderr = createCapture(limit, (line) => ctx.log('stderr', line));
+    const child = spawn(shellPath(w.shell), ['-c', w.command], {
+      cwd: path.resolve(ctx.root, w.cwd ?? '.'),
+      env: { ...ctx.env, ...w.env },
+      // Its own process group, so one kill reaches everything the command started.
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.on('data', stdout.write);
+    child.stderr.on('data', stderr.write);
+
+    let killing: Promise<void> | undefined;
+    const onAbort = () => {
+      if (child.pid !== undefined) killing ??= killGroup(child.pid, killGraceMs);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    let exit: { code: number | null; signal: NodeJS.Signals | null };
+    try {
+      exit = await new Promise((resolve, reject) => {
+        child.once('error', reject);
+        child.once('close', (code, sig) => resolve({ code, signal: sig }));
+      });
+    } catch (cause) {
+      throw new WeftError('TASK_FAILED', `cannot start ${shellPath(w.shell)}: ${(cause as Error).message}`, { cause });
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      // Wait for the kill to finish here: an idle Piscina worker sleeps and would not run its timers.
+      if (killing) await killing;
+    }
+    if (signal.aborted) throw signal.reason;
+
+    const output: ShellOutput = { exitCode: exit.code ?? -1, stdout: stdout.finish(), stderr: stderr.finish() };
+    if (exit.code !== 0) {
+      const why = exit.code === null ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
+      throw new WeftError('TASK_FAILED', why, { retryable: true });
+    }
+    if (w.output === 'json') output.json = parseJson(output.stdout, stdout.truncated);
+    return output;
+  },
+};
+
+function shellPath(name: ShellWith['shell']): string {
+  if (name === undefined || name === 'sh') return '/bin/sh';
+  return name === 'bash' ? 'bash' : name;
+}
+
+function parseJson(text: string, truncated: boolean): unknown {
+  if (truncated) throw new WeftError('OUTPUT_INVALID', 'stdout is not JSON: it was truncated at maxOutputBytes');
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new WeftError('OUTPUT_INVALID', `stdout is not JSON: ${(cause as Error).message}`, { cause });
+  }
+}

@@ -1,0 +1,70 @@
+// `uses: template`: render a Handlebars file (or inline source) with the task's scope and write it.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { WeftError } from '../engine/errors.js';
+import type { Executor } from '../engine/executor.js';
+import { createTemplateEngine, renderString } from '../engine/template.js';
+import { resolveInside, writeAtomic } from './template/write-atomic.js';
+
+export type TemplateWith = { template?: string; source?: string; to: string; data?: unknown };
+
+export type TemplateOutput = { path: string; bytes: number };
+
+type Engine = ReturnType<typeof createTemplateEngine>;
+let plainEngine: Engine | undefined;
+const enginesByPartials = new Map<string, Engine>();
+
+// One isolated environment per partial set, built once per worker and reused.
+function engineFor(partials: Record<string, string> | undefined): Engine {
+  if (!partials || Object.keys(partials).length === 0) return (plainEngine ??= createTemplateEngine({}));
+  const key = JSON.stringify(partials);
+  let engine = enginesByPartials.get(key);
+  if (!engine) {
+    engine = createTemplateEngine({ partials });
+    enginesByPartials.set(key, engine);
+  }
+  return engine;
+}
+
+/**
+ * Renders `template` (a file, relative to the root) or `source` with the task's scope plus
+ * `data`, and writes it atomically to `to`, which must stay inside the project root.
+ * Partials come from `ctx.options.partials` (name -> source) when the engine passes them.
+ * @example
+ * // with: { template: templates/report.md.hbs, to: out/report.md, data: { title: Weekly } }
+ * // -> { path: "out/report.md", bytes: 1234 }
+ */
+export const template: Executor<TemplateWith, TemplateOutput> = {
+  description: 'Render a Handlebars template to a file; output { path, bytes }',
+  needsScope: true,
+  schema: {
+    type: 'object',
+    required: ['to'],
+    additionalProperties: false,
+    oneOf: [{ required: ['template'] }, { required: ['source'] }],
+    properties: {
+      template: { type: 'string', minLength: 1, description: 'Template file, relative to the project root' },
+      source: { type: 'string', description: 'Inline template text, instead of a template file' },
+      to: { type: 'string', minLength: 1, description: 'File to write, relative to the project root and inside it' },
+      data: { description: 'Extra values, available in the template as `data`' },
+    },
+  },
+  async run(w, ctx) {
+    const target = resolveInside(ctx.root, w.to);
+    const source = w.source ?? (await readTemplate(ctx.root, w.template!));
+    const scope = (ctx.options.scope ?? {}) as Record<string, unknown>;
+    const partials = ctx.options.partials as Record<string, string> | undefined;
+    const text = String(renderString(engineFor(partials), source, { ...scope, data: w.data }));
+    ctx.signal.throwIfAborted();
+    const bytes = await writeAtomic(ctx.root, target, text);
+    return { path: w.to, bytes };
+  },
+};
+
+async function readTemplate(root: string, file: string): Promise<string> {
+  try {
+    return await readFile(path.resolve(root, file), 'utf8');
+  } catch (cause) {
+    throw new WeftError('TASK_FAILED', `cannot read template ${file}: ${(cause as Error).message}`, { cause });
+  }
+}
