@@ -8,7 +8,7 @@ import { commands } from './commands/index.js';
 import { EXIT } from './exit-codes.js';
 import { createPrinter, type CliIo } from './io.js';
 import { reportError } from './report-error.js';
-import { suggest } from './suggest.js';
+import { suggest } from '../suggest.js';
 
 export type { CliIo, OutputStream, TerminationSignal } from './io.js';
 export type { Command } from './command.js';

@@ -1,7 +1,7 @@
 import { WeftError } from '../errors.js';
 import { listPipelines, loadPipeline } from '../load.js';
 import type { Pipeline, Problem } from '../types.js';
-import { suggest } from './suggest.js';
+import { suggest } from '../suggest.js';
 
 /** Where the commands look for pipelines. */
 export type LoadPlace = { dir?: string; cwd: string };
