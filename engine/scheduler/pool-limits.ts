@@ -1,0 +1,91 @@
+// Everything a named pool limits, bundled: concurrency (adaptive or fixed), request rate,
+// token budget and circuit breaker. The scheduler asks it questions; it never parks anything.
+import { createAdaptiveLimit, type AdaptiveLimit } from '../limits/adaptive.js';
+import { createBreaker, type Breaker } from '../limits/breaker.js';
+import { createSemaphore, type Semaphore } from '../limits/semaphore.js';
+import { createTokenBucket, type TokenBucket } from '../limits/token-bucket.js';
+import type { PoolSpec } from '../types.js';
+
+export type PoolLimits = {
+  readonly name: string;
+  readonly slots: Semaphore | undefined;
+  readonly rate: TokenBucket | undefined;
+  readonly tokens: TokenBucket | undefined;
+  readonly adaptive: AdaptiveLimit | undefined;
+  readonly breaker: Breaker | undefined;
+};
+
+/** How a finished unit went, as the run code saw it. */
+export type Outcome = {
+  ok: boolean;
+  /** The call failed with 429/529: adaptive pools halve their concurrency. */
+  overloaded?: boolean;
+  /** Rate-limit headroom (0..1) the response reported; adaptive pools slow down when it runs low. */
+  rateLimitRemaining?: number;
+};
+
+/** `waitFor` answer: the pool cannot take the unit until something is released. */
+export const BLOCKED = -1;
+
+/**
+ * The limits of pool `name`. An adaptive pool without its own concurrency adapts below the
+ * run-wide concurrency.
+ * @example
+ * const api = createPoolLimits('api', { concurrency: 10, rate: { limit: 10, per: 'second' } }, 8);
+ */
+export function createPoolLimits(name: string, spec: PoolSpec, runConcurrency: number): PoolLimits {
+  const max = spec.concurrency ?? (spec.adaptive ? runConcurrency : undefined);
+  const adaptive = spec.adaptive && max !== undefined ? createAdaptiveLimit({ max }) : undefined;
+  return {
+    name,
+    slots: max === undefined ? undefined : createSemaphore(max),
+    rate: spec.rate ? createTokenBucket(spec.rate) : undefined,
+    tokens: spec.tokens ? createTokenBucket(spec.tokens) : undefined,
+    adaptive,
+    breaker: spec.breaker ? createBreaker(spec.breaker) : undefined,
+  };
+}
+
+/**
+ * 0 when a unit weighing `weight` tokens may start at `now` (or must fail fast: open breaker),
+ * BLOCKED when it waits for a slot or the half-open trial, else milliseconds until the rate or
+ * token bucket has room. Changes nothing.
+ */
+export function waitFor(pool: PoolLimits, weight: number, now: number): number {
+  const verdict = pool.breaker?.check(now);
+  if (verdict === 'fail') return 0;
+  if (verdict === 'wait') return BLOCKED;
+  if (pool.slots && !pool.slots.hasRoom()) return BLOCKED;
+  const forRate = pool.rate ? pool.rate.waitTimeMs(1, now) : 0;
+  const forTokens = pool.tokens && weight > 0 ? pool.tokens.waitTimeMs(weight, now) : 0;
+  return Math.max(forRate, forTokens);
+}
+
+/** Takes a slot, a request and `weight` tokens for a unit that passed `waitFor`. Returns the adaptive epoch. */
+export function takePool(pool: PoolLimits, weight: number, now: number): number {
+  pool.slots?.tryAcquire();
+  pool.rate?.tryTake(1, now);
+  if (pool.tokens && weight > 0) pool.tokens.tryTake(weight, now);
+  pool.breaker?.recordStart(now);
+  return pool.adaptive ? pool.adaptive.epoch : 0;
+}
+
+/**
+ * Gives back the slot of a unit that started in adaptive epoch `epoch`, and feeds its outcome
+ * to the breaker and the adaptive limit.
+ */
+export function releasePool(pool: PoolLimits, epoch: number, outcome: Outcome, now: number): void {
+  pool.slots?.release();
+  if (pool.breaker) {
+    if (outcome.ok) pool.breaker.recordSuccess();
+    else pool.breaker.recordFailure(now);
+  }
+  const adaptive = pool.adaptive;
+  if (!adaptive || !pool.slots) return;
+  if (outcome.overloaded) adaptive.recordOverload(epoch);
+  else if (outcome.ok) {
+    const remaining = outcome.rateLimitRemaining;
+    if (remaining === undefined || !adaptive.slowDown(remaining, epoch)) adaptive.recordSuccess();
+  }
+  pool.slots.setLimit(adaptive.limit);
+}
