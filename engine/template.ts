@@ -1,6 +1,7 @@
 import Handlebars from 'handlebars';
 import { WeftError, isWeftError, type WeftErrorCode } from './errors.js';
 import type { HelperFn } from './executor.js';
+import { compileDirect, type DirectTemplate } from './template/direct.js';
 import { formatShell, formatText } from './template/format.js';
 import { builtinHelpers } from './template/helpers.js';
 import { parseTemplate } from './template/parse.js';
@@ -20,6 +21,7 @@ import {
 type Delegate = Handlebars.TemplateDelegate;
 type Compiled =
   | { kind: 'value' | 'text'; run: Delegate }
+  | { kind: 'direct'; run: DirectTemplate }
   | { kind: 'error'; code: WeftErrorCode; message: string };
 
 /**
@@ -176,9 +178,22 @@ export function renderString(
 ): unknown {
   // The scheduler renders every field of every forEach instance: plain strings never reach Handlebars.
   if (!isTemplate(source)) return source;
-  const shell = options.shell === true;
+  return renderTemplate(engine, source, scope, options.shell === true, options.where, NO_KEYS);
+}
+
+const NO_KEYS: readonly (string | number)[] = [];
+
+function renderTemplate(
+  engine: TemplateEngine,
+  source: string,
+  scope: Record<string, unknown>,
+  shell: boolean,
+  where: string | undefined,
+  keys: readonly (string | number)[],
+): unknown {
   const compiled = compileCached(engine, source, shell);
   try {
+    if (compiled.kind === 'direct') return compiled.run(scope);
     if (compiled.kind === 'error') throw new WeftError(compiled.code, compiled.message);
     if (compiled.kind === 'value') {
       const box = { value: undefined as unknown };
@@ -187,13 +202,15 @@ export function renderString(
     }
     return compiled.run(scope, shell ? { partials: engine.shellPartials } : undefined);
   } catch (error) {
-    throw locate(error, options.where);
+    // The location string is only built when something failed.
+    const at = keys.length === 0 ? where : [...(where ? [where] : []), ...keys].join('.');
+    throw locate(error, at);
   }
 }
 
 /**
  * Render every string inside `value` (objects and arrays recursively; keys are left as they are).
- * `where` grows with the key path, so an error names the exact field.
+ * An error's location is `where` plus the key path, so it names the exact field.
  * @example renderValue(engine, { args: ['{{item.file}}'] }, scope, { where: 'tasks.lint.with' })
  */
 export function renderValue(
@@ -202,18 +219,37 @@ export function renderValue(
   scope: Record<string, unknown>,
   options: RenderOptions = {},
 ): unknown {
-  if (typeof value === 'string') return renderString(engine, value, scope, options);
+  return renderDeep(engine, value, scope, options.shell === true, options.where, []);
+}
+
+function renderDeep(
+  engine: TemplateEngine,
+  value: unknown,
+  scope: Record<string, unknown>,
+  shell: boolean,
+  where: string | undefined,
+  keys: (string | number)[],
+): unknown {
+  if (typeof value === 'string') {
+    return isTemplate(value) ? renderTemplate(engine, value, scope, shell, where, keys) : value;
+  }
   if (Array.isArray(value)) {
-    return value.map((item, i) => renderValue(engine, item, scope, { ...options, where: child(options.where, i) }));
+    return value.map((item, i) => {
+      keys.push(i);
+      const rendered = renderDeep(engine, item, scope, shell, where, keys);
+      keys.pop();
+      return rendered;
+    });
   }
   if (isPlainObject(value)) {
+    const entries = Object.entries(value);
+    for (const entry of entries) {
+      keys.push(entry[0]);
+      entry[1] = renderDeep(engine, entry[1], scope, shell, where, keys);
+      keys.pop();
+    }
     // fromEntries defines keys as data, so even a key named __proto__ stays a plain key.
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [
-        key,
-        renderValue(engine, item, scope, { ...options, where: child(options.where, key) }),
-      ]),
-    );
+    return Object.fromEntries(entries);
   }
   return value;
 }
@@ -238,6 +274,8 @@ function compile(engine: TemplateEngine, source: string, shell: boolean): Compil
     const ast = parseTemplate(engine.hb, source);
     const kind = !shell && findWholeValue(ast) ? 'value' : 'text';
     const mode = shell ? 'shell' : kind;
+    const direct = compileDirect(ast, engine.context.helpers, mode);
+    if (direct) return { kind: 'direct', run: direct };
     const { program } = rewriteTemplate(ast, engine.context, mode);
     return { kind, run: engine.hb.compile(program, engine.compileOptions) };
   } catch (error) {
@@ -252,10 +290,6 @@ function locate(error: unknown, where: string | undefined): WeftError {
   const kept = isWeftError(error) && (error.code === 'TEMPLATE_SYNTAX' || error.code === 'UNKNOWN_HELPER');
   const code: WeftErrorCode = kept ? (error as WeftError).code : 'TEMPLATE_ERROR';
   return new WeftError(code, where ? `${where}: ${message}` : message, { cause: error });
-}
-
-function child(where: string | undefined, key: string | number): string {
-  return where ? `${where}.${key}` : String(key);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -96,6 +96,34 @@ describe('typed whole-value rendering', () => {
   });
 });
 
+describe('plain paths skip Handlebars with the same results', () => {
+  // `{{#if true}}…{{/if}}` forces the Handlebars route for the same mustaches.
+  const viaHandlebars = (source: string, shell: boolean): unknown =>
+    renderString(engine, `{{#if true}}${source}{{/if}}`, scope, { shell });
+
+  test('text and shell output agree between the two routes', () => {
+    const sources = [
+      'a {{inputs.flags}} b {{inputs.nothing}} c {{inputs.count}} {{tasks.scan.output}} {{{inputs.name}}}',
+      'x {{inputs.name}} {{tasks.none.output}} {{inputs.project.length}}',
+    ];
+    for (const source of sources) {
+      for (const shell of [false, true]) {
+        expect(renderString(engine, source, scope, { shell }), `${source} shell=${shell}`).toBe(viaHandlebars(source, shell));
+      }
+    }
+  });
+
+  test('errors agree too', () => {
+    for (const source of ['a {{tasks.scan.output.nope}}', 'b {{secrets.UNSET}}', 'c {{inputs.constructor}}']) {
+      const direct = caught(() => renderString(engine, source, scope, { where: 'w' }));
+      const handlebars = caught(() => viaHandlebars(source, false));
+      expect(direct.code).toBe('TEMPLATE_ERROR');
+      expect(handlebars.code).toBe('TEMPLATE_ERROR');
+      expect(direct.message).toBe(`w: ${handlebars.message}`);
+    }
+  });
+});
+
 describe('strict references', () => {
   test('a missing path is a TEMPLATE_ERROR naming where and the full path', () => {
     const error = caught(() =>
