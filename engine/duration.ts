@@ -1,0 +1,28 @@
+// Durations as users write them: `250ms`, `30s`, `5m`, `1h`, `1m30s`, or a number of milliseconds.
+import { WeftError } from './errors.js';
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/;
+const PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+
+/** True when `value` is a duration weft accepts. */
+export function isDuration(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0;
+  return typeof value === 'string' && DURATION.test(value.trim());
+}
+
+/**
+ * Milliseconds from a duration; throws BAD_DURATION for anything else (validation reports it first).
+ * @example
+ * parseDuration('1m30s'); // 90000
+ * parseDuration(250);     // 250
+ */
+export function parseDuration(value: string | number): number {
+  if (!isDuration(value)) {
+    throw new WeftError('BAD_DURATION', `"${String(value)}" is not a duration; write e.g. 250ms, 30s, 5m, 1h or 1m30s`);
+  }
+  if (typeof value === 'number') return value;
+  let total = 0;
+  for (const [, amount, unit] of value.trim().matchAll(PART)) total += Number(amount) * UNIT_MS[unit!]!;
+  return Math.round(total);
+}
