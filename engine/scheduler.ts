@@ -7,7 +7,16 @@ import { WeftError } from './errors.js';
 import { Heap } from './heap.js';
 import { createLockManager } from './limits/locks.js';
 import { createSemaphore, type Semaphore } from './limits/semaphore.js';
-import { BLOCKED, createPoolLimits, releasePool, takePool, waitFor, type Outcome, type PoolLimits } from './scheduler/pool-limits.js';
+import {
+  BLOCKED,
+  createPoolLimits,
+  releasePool,
+  takePool,
+  waitFor,
+  type Outcome,
+  type PoolLimits,
+  type PoolTicket,
+} from './scheduler/pool-limits.js';
 import type { PoolSpec } from './types.js';
 
 export type { Outcome } from './scheduler/pool-limits.js';
@@ -51,7 +60,8 @@ export interface Scheduler {
   /** The unit's needs are met: it is ready. Its id must not be waiting or running already. */
   push(unit: Unit): void;
   /**
-   * The unit finished: frees its slots and feeds its pool's breaker and adaptive limit. A task
+   * The unit finished: frees its slots and feeds its pool's breaker and adaptive limit (unless
+   * `outcome.skipped`: a unit that did not run tells them nothing). A task
    * retrying after a backoff calls `done` and pushes the unit again when the delay is over,
    * so a waiting retry holds no slot.
    */
@@ -82,7 +92,7 @@ type Entry = {
   /** The lane that woke this unit; it passes the wake on once it has started or parked elsewhere. */
   wokenBy: Lane | undefined;
   circuitOpen: boolean;
-  epoch: number;
+  ticket: PoolTicket | undefined;
 };
 
 /** A group or a pool, with the units parked until it has room. */
@@ -171,7 +181,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       return passWake(entry);
     }
     group?.slots!.tryAcquire();
-    if (limits) entry.epoch = takePool(limits, entry.weight, now);
+    if (limits) entry.ticket = takePool(limits, entry.weight, now);
     begin(entry, false);
   };
 
@@ -277,7 +287,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         where: 'ready',
         wokenBy: undefined,
         circuitOpen: false,
-        epoch: 0,
+        ticket: undefined,
       };
       entries.set(unit.id, entry);
       waitingCount++;
@@ -297,8 +307,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
           group.slots!.release();
           wake(group);
         }
-        if (pool?.pool) {
-          releasePool(pool.pool, entry.epoch, outcome, clock());
+        if (pool?.pool && entry.ticket) {
+          releasePool(pool.pool, entry.ticket, outcome, clock());
           wake(pool);
         }
         const keys = entry.unit.locks;

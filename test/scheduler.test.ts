@@ -308,6 +308,31 @@ describe('createScheduler: breaker', () => {
   });
 });
 
+describe('createScheduler: skipped units', () => {
+  it('a skipped unit tells the breaker nothing, and a skipped trial lets the next unit be the trial', () => {
+    let now = 0;
+    const m = manual({ concurrency: 10, now: () => now, pools: { ai: { breaker: { failures: 2, cooldownMs: 100 } } } });
+    m.scheduler.push(unit('f1', { pool: 'ai' }));
+    m.scheduler.push(unit('skip', { pool: 'ai' }));
+    m.scheduler.push(unit('f2', { pool: 'ai' }));
+    m.scheduler.done('f1', { ok: false });
+    // Had this counted as a success, the two failures would not be consecutive.
+    m.scheduler.done('skip', { ok: true, skipped: true });
+    m.scheduler.done('f2', { ok: false });
+    m.scheduler.push(unit('fast', { pool: 'ai' }));
+    expect(m.infos.get('fast')).toEqual({ circuitOpen: true });
+    m.scheduler.done('fast', { ok: false });
+
+    now = 100;
+    m.scheduler.push(unit('trial', { pool: 'ai' }));
+    m.scheduler.push(unit('next', { pool: 'ai' }));
+    expect(m.started.at(-1)).toBe('trial');
+    m.scheduler.done('trial', { ok: true, skipped: true });
+    expect(m.started.at(-1)).toBe('next');
+    expect(m.infos.get('next')).toEqual({ circuitOpen: false });
+  });
+});
+
 describe('createScheduler: adaptive pools', () => {
   it('halves on overload, grows back with successes, never above the pool limit', () => {
     const m = manual({ concurrency: 20, pools: { ai: { concurrency: 4, adaptive: true } } });

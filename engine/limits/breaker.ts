@@ -17,8 +17,10 @@ export interface Breaker {
    * half-open, one trial passes and the rest wait for its outcome.
    */
   check(now: number): BreakerVerdict;
-  /** A unit passed `check` and started: in half-open, it is the one trial. */
-  recordStart(now: number): void;
+  /** A unit passed `check` and started: in half-open, it is the one trial. Returns true if so. */
+  recordStart(now: number): boolean;
+  /** The trial was started but never ran (skipped): let another unit be the trial. */
+  abandonTrial(): void;
   recordSuccess(): void;
   recordFailure(now: number): void;
 }
@@ -67,7 +69,12 @@ export function createBreaker(spec: BreakerSpec): Breaker {
       return trialRunning ? 'wait' : 'pass';
     },
     recordStart(now) {
-      if (stateAt(now) === 'half-open') trialRunning = true;
+      if (stateAt(now) !== 'half-open') return false;
+      trialRunning = true;
+      return true;
+    },
+    abandonTrial() {
+      trialRunning = false;
     },
     recordSuccess() {
       state = 'closed';

@@ -22,7 +22,15 @@ export type Outcome = {
   overloaded?: boolean;
   /** Rate-limit headroom (0..1) the response reported; adaptive pools slow down when it runs low. */
   rateLimitRemaining?: number;
+  /**
+   * The unit started but did not run (a gate skipped it at start): its slots are freed and
+   * the breaker and adaptive limit learn nothing, since no call was made.
+   */
+  skipped?: boolean;
 };
+
+/** What a started unit took from its pool, to give back in `releasePool`. */
+export type PoolTicket = { epoch: number; trial: boolean };
 
 /** `waitFor` answer: the pool cannot take the unit until something is released. */
 export const BLOCKED = -1;
@@ -61,31 +69,32 @@ export function waitFor(pool: PoolLimits, weight: number, now: number): number {
   return Math.max(forRate, forTokens);
 }
 
-/** Takes a slot, a request and `weight` tokens for a unit that passed `waitFor`. Returns the adaptive epoch. */
-export function takePool(pool: PoolLimits, weight: number, now: number): number {
+/** Takes a slot, a request and `weight` tokens for a unit that passed `waitFor`. */
+export function takePool(pool: PoolLimits, weight: number, now: number): PoolTicket {
   pool.slots?.tryAcquire();
   pool.rate?.tryTake(1, now);
   if (pool.tokens && weight > 0) pool.tokens.tryTake(weight, now);
-  pool.breaker?.recordStart(now);
-  return pool.adaptive ? pool.adaptive.epoch : 0;
+  const trial = pool.breaker ? pool.breaker.recordStart(now) : false;
+  return { epoch: pool.adaptive ? pool.adaptive.epoch : 0, trial };
 }
 
-/**
- * Gives back the slot of a unit that started in adaptive epoch `epoch`, and feeds its outcome
- * to the breaker and the adaptive limit.
- */
-export function releasePool(pool: PoolLimits, epoch: number, outcome: Outcome, now: number): void {
+/** Gives back a unit's slot and feeds its outcome to the breaker and the adaptive limit. */
+export function releasePool(pool: PoolLimits, ticket: PoolTicket, outcome: Outcome, now: number): void {
   pool.slots?.release();
+  if (outcome.skipped) {
+    if (ticket.trial) pool.breaker?.abandonTrial();
+    return;
+  }
   if (pool.breaker) {
     if (outcome.ok) pool.breaker.recordSuccess();
     else pool.breaker.recordFailure(now);
   }
   const adaptive = pool.adaptive;
   if (!adaptive || !pool.slots) return;
-  if (outcome.overloaded) adaptive.recordOverload(epoch);
+  if (outcome.overloaded) adaptive.recordOverload(ticket.epoch);
   else if (outcome.ok) {
     const remaining = outcome.rateLimitRemaining;
-    if (remaining === undefined || !adaptive.slowDown(remaining, epoch)) adaptive.recordSuccess();
+    if (remaining === undefined || !adaptive.slowDown(remaining, ticket.epoch)) adaptive.recordSuccess();
   }
   pool.slots.setLimit(adaptive.limit);
 }

@@ -52,4 +52,14 @@ describe('createBreaker', () => {
     b.recordFailure(900);
     expect(b.state(1_000)).toBe('half-open');
   });
+
+  it('lets another unit be the trial when the trial is abandoned', () => {
+    const b = createBreaker({ failures: 1, cooldownMs: 100 });
+    b.recordFailure(0);
+    expect(b.recordStart(50)).toBe(false);
+    expect(b.recordStart(100)).toBe(true);
+    expect(b.check(100)).toBe('wait');
+    b.abandonTrial();
+    expect(b.check(100)).toBe('pass');
+  });
 });
