@@ -84,6 +84,34 @@ export type TaskSpec = {
   batch?: boolean;
   /** Where the task is declared, for errors raised at run time. */
   pos?: SourcePos;
+  /** Set on tasks that come from a pipeline template: their own view of `inputs`, `env`, `tasks`. */
+  scope?: TemplateScope;
+  /**
+   * A template call's join: it waits for the template's tasks, no executor runs, and its output
+   * is the template's `outputs` (held in `with`), rendered in the template's scope.
+   */
+  join?: boolean;
+};
+
+/**
+ * What the tasks of one pipeline-template call see (engine/templates). Shared by every task of
+ * the call; nested calls point at their caller's scope through `parent`.
+ */
+export type TemplateScope = {
+  /** The call's namespace, e.g. `audit` or `audit.checks`: local task `x` has id `<namespace>.x`. */
+  namespace: string;
+  /** The template's name, for messages. */
+  template: string;
+  /** The call's `with`, still templates: rendered once, in the caller's scope, as `inputs`. */
+  with: Record<string, unknown>;
+  /** The template's declared inputs: defaults and types applied to the rendered `with`. */
+  inputs: Record<string, InputSpec>;
+  /** The template's own `env:`, visible as `env.*` inside it. */
+  env: Record<string, string>;
+  /** Local ids of the template's tasks, readable as `tasks.<local id>` inside it. */
+  tasks: string[];
+  /** The scope the call itself sits in; absent when the caller is the pipeline. */
+  parent?: TemplateScope;
 };
 
 /** Settings from `weft.config.yaml`, before a pipeline's own keys override them. */
