@@ -75,6 +75,8 @@ export type FakeOptions = {
   rateLimit?: { requests: number; per?: 'second' | 'minute'; tokens?: number };
   /** How long a batch stays `in_progress` (default 50 ms). */
   batchDelayMs?: number;
+  /** The API does not promise result order; `reversed` proves a client maps by custom_id. */
+  batchOrder?: 'submitted' | 'reversed';
   /** When false, count_tokens answers 404 (as a proxy without it would). */
   countTokens?: boolean;
 };
@@ -356,7 +358,7 @@ export async function startFakeAnthropic(options: FakeOptions = {}): Promise<Fak
         results.push({ custom_id, result: { type: 'errored', error: { type: 'error', error: { type, message: failure.message ?? `fake ${type}` } } } });
       } else results.push({ custom_id, result: { type: 'succeeded', message } });
     }
-    batch.results = results;
+    batch.results = options.batchOrder === 'reversed' ? results.reverse() : results;
     batch.status = 'ended';
     batch.endedAt = new Date().toISOString();
   }
