@@ -116,9 +116,12 @@ function registerInternalHelpers(register: (name: string, fn: (...args: unknown[
     const label = prefix === '' && base !== options.data?.root ? 'this.' : (prefix as string);
     return readPath(base, rest as string[], label);
   });
-  register(READ_DATA, (prefix, ...rest) => {
+  register(READ_DATA, (depth, prefix, ...rest) => {
     const options = rest.pop() as Handlebars.HelperOptions;
-    return readPath(options.data, rest as string[], prefix as string);
+    // `@../index`: each block's data frame points at the enclosing one through `_parent`.
+    let data = options.data as { _parent?: unknown } | undefined;
+    for (let i = 0; i < (depth as number) && data; i++) data = data._parent as typeof data;
+    return readPath(data, rest as string[], prefix as string);
   });
   register(TEXT, (value) => formatText(value));
   register(SHELL, (value) => formatShell(value));
@@ -254,7 +257,10 @@ function renderDeep(
   return value;
 }
 
-/** True when `s` holds a template expression. */
+/**
+ * True when `s` holds a template expression.
+ * @example isTemplate('lint {{item.file}}') // true
+ */
 export function isTemplate(s: string): boolean {
   return s.includes('{{');
 }

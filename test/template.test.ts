@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Handlebars from 'handlebars';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test, vi } from 'vitest';
 import { isWeftError, type WeftError } from '../engine/errors.js';
 import {
   analyzeTemplate,
@@ -79,6 +79,8 @@ describe('typed whole-value rendering', () => {
     expect(renderString(engine, 'first: {{tasks.fan.outputs.[0]}}', scope)).toBe('first: {"n":1}');
     expect(renderString(engine, '[{{inputs.nothing}}]', scope)).toBe('[]');
     expect(renderString(engine, '{{#if inputs.count}}{{inputs.count}}{{/if}}', scope)).toBe('3');
+    expect(renderString(engine, '{{#if inputs.nothing}}a{{else if inputs.count}}b{{else}}c{{/if}}', scope)).toBe('b');
+    expect(renderString(engine, '{{#unless inputs.empty}}u{{/unless}}{{#if (eq index 4)}}4{{/if}}', scope)).toBe('u4');
   });
 
   test('no HTML escaping: this is a task runner', () => {
@@ -178,6 +180,9 @@ describe('strict references', () => {
     expect(caught(() => each('{{m}}')).message).toContain('this.m');
     expect(caught(() => each('{{../inputs.nope}}')).message).toContain('../inputs.nope');
     expect(caught(() => each('{{@root.inputs.nope}}')).message).toContain('@root.inputs.nope');
+    const nested = '{{#each tasks.fan.outputs}}{{#each ../inputs.flags}}{{@../index}}.{{@index}} {{/each}}{{/each}}';
+    expect(renderString(engine, nested, scope)).toBe('0.0 0.1 1.0 1.1 2.0 2.1 ');
+    expect(caught(() => each('{{@../constructor}}')).code).toBe('TEMPLATE_ERROR');
     const withParams = '{{#each tasks.scan.output.json as |f i|}}{{i}}:{{f.file}} {{/each}}';
     expect(renderString(engine, withParams, scope)).toBe('0:a.ts 1:b.ts ');
     const badParam = '{{#each tasks.scan.output.json as |f|}}{{f.path}}{{/each}}';
@@ -207,7 +212,11 @@ describe('strict references', () => {
       '{{#with inputs}}{{constructor.name}}{{/with}}',
       '{{#each inputs.flags}}{{this.constructor}}{{/each}}',
     ];
+    // Handlebars reports denied prototype access on the console; weft's engine never reaches that path.
+    const consoleError = vi.spyOn(console, 'error');
     for (const source of sources) expect(caught(() => renderString(engine, source, scope)).code, source).toBe('TEMPLATE_ERROR');
+    expect(consoleError).not.toHaveBeenCalled();
+    consoleError.mockRestore();
     // A string's length is the one primitive property worth reading.
     expect(renderString(engine, '{{inputs.project.length}}', scope)).toBe(4);
   });

@@ -7,6 +7,7 @@ export type BuiltinHelper = { min: number; max: number; fn: (...args: unknown[])
 /**
  * Falsy as `{{#if}}` sees it, so `and`/`or`/`not` agree with blocks: false, null, undefined,
  * '', 0, NaN and the empty array.
+ * @example isTruthy([]) // false
  */
 export function isTruthy(value: unknown): boolean {
   return Array.isArray(value) ? value.length > 0 : Boolean(value);
@@ -54,7 +55,10 @@ function firstNonEmpty(...values: unknown[]): unknown {
 
 const ANY = Number.POSITIVE_INFINITY;
 
-/** The helpers every template may call: `eq ne gt gte lt lte and or not len json default join includes`. */
+/**
+ * The helpers every template may call: `eq ne gt gte lt lte and or not len json default join includes`.
+ * @example builtinHelpers.default.fn(null, 'x') // 'x'
+ */
 export const builtinHelpers: Record<string, BuiltinHelper> = {
   eq: { min: 2, max: 2, fn: (a, b) => a === b },
   ne: { min: 2, max: 2, fn: (a, b) => a !== b },

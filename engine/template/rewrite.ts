@@ -63,7 +63,10 @@ export function rewriteTemplate(program: hbs.AST.Program, context: RewriteContex
   return { program: rewriteProgram(program, walk, root), paths: [...walk.paths] };
 }
 
-/** The one mustache of a template that is exactly `{{expr}}`, surrounding whitespace allowed. */
+/**
+ * The one mustache of a template that is exactly `{{expr}}`, surrounding whitespace allowed.
+ * @example findWholeValue(hb.parse(' {{tasks.a.output}}\n')) // the MustacheStatement
+ */
 export function findWholeValue(program: hbs.AST.Program): hbs.AST.MustacheStatement | undefined {
   let found: hbs.AST.MustacheStatement | undefined;
   for (const node of program.body) {
@@ -206,9 +209,10 @@ function rewritePath(path: hbs.AST.PathExpression, walk: Walk, scope: Scope): hb
   const head = parts[0]!;
   const loc = path.loc;
   if (path.data) {
-    if (path.depth > 0) return path;
-    if (head === 'root' && parts.length > 1) walk.paths.add(parts.slice(1).join('.'));
-    return call(READ_DATA, [string('@', loc), ...parts.map((part) => string(part, loc))], loc);
+    if (path.depth === 0 && head === 'root' && parts.length > 1) walk.paths.add(parts.slice(1).join('.'));
+    const depth: hbs.AST.NumberLiteral = { type: 'NumberLiteral', value: path.depth, original: path.depth, loc };
+    const prefix = string(`@${'../'.repeat(path.depth)}`, loc);
+    return call(READ_DATA, [depth, prefix, ...parts.map((part) => string(part, loc))], loc);
   }
   if (path.depth === 0 && !isScoped(path) && scope.blockParams.includes(head)) {
     if (parts.length === 1) return path;
