@@ -40,7 +40,7 @@ export const http: Executor<HttpWith, HttpOutput> = {
       body: { description: 'Request body: a string is sent as is, anything else as JSON (content-type application/json)' },
       query: {
         type: 'object',
-        additionalProperties: { type: ['string', 'number', 'boolean'] },
+        additionalProperties: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] },
         description: 'Query parameters appended to the URL',
       },
       expectStatus: {

@@ -41,7 +41,11 @@ export const template: Executor<TemplateWith, TemplateOutput> = {
     type: 'object',
     required: ['to'],
     additionalProperties: false,
-    oneOf: [{ required: ['template'] }, { required: ['source'] }],
+    // Exactly one of template and source (the branches name their property, as ajv's strict mode asks).
+    oneOf: [
+      { properties: { template: { type: 'string' } }, required: ['template'] },
+      { properties: { source: { type: 'string' } }, required: ['source'] },
+    ],
     properties: {
       template: { type: 'string', minLength: 1, description: 'Template file, relative to the project root' },
       source: { type: 'string', description: 'Inline template text, instead of a template file' },
