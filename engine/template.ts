@@ -18,6 +18,9 @@ import {
   type RewriteContext,
 } from './template/rewrite.js';
 
+// Callers that always need text (the template executor writing a file) format a typed result the same way.
+export { formatText } from './template/format.js';
+
 type Delegate = Handlebars.TemplateDelegate;
 type Compiled =
   | { kind: 'value' | 'text'; run: Delegate }
