@@ -11,6 +11,9 @@ import type { LoadOptions, LoadResult, Problem, WeftConfig } from './types.js';
 import { validatePipeline } from './validate.js';
 import { runField } from './validate/executors.js';
 import { parseYaml } from './yaml.js';
+import { loadPartials } from './partials.js';
+import { createTemplateEngine, type TemplateEngine } from './template.js';
+import { expandParsed, type ParsedFile } from './templates/load.js';
 
 /** What `weft run <name>` accepts as a name; anything else must be an existing file. */
 export const PIPELINE_NAME = /^[a-z0-9][a-z0-9_-]*$/;
@@ -53,14 +56,26 @@ export async function loadPipeline(nameOrPath: string, options: LoadOptions & { 
       return { problems: [unplaced(code, (error as Error).message, config.file ?? '')] };
     }
   }
-  return parsePipeline(text, found.file, { config, registry });
+  let engine: TemplateEngine;
+  try {
+    // Partials and plugin helpers are part of what a template may use, so validation sees them too.
+    const helpers = Object.fromEntries([...registry.helpers].map(([name, h]) => [name, h.fn]));
+    engine = createTemplateEngine({ helpers, partials: await loadPartials(config) });
+  } catch (error) {
+    if (isWeftError(error) && error.problems?.length) return { problems: error.problems };
+    const code = isWeftError(error) ? error.code : 'PLUGIN_INVALID';
+    return { problems: [unplaced(code, (error as Error).message, config.file ?? '')] };
+  }
+  const context = { config, registry, engine };
+  const parse = (source: string, at: string) => parsePipeline(source, at, context);
+  return expandParsed(parse(text, found.file), parse);
 }
 
 /**
  * The synchronous core of loadPipeline, for text already in hand.
  * @example parsePipeline('tasks:\n  a: { run: echo hi }\n', '/repo/p.yaml', { config, registry })
  */
-export function parsePipeline(text: string, file: string, context: { config: WeftConfig; registry: Registry }): LoadResult {
+export function parsePipeline(text: string, file: string, context: { config: WeftConfig; registry: Registry; engine?: TemplateEngine }): ParsedFile {
   const parsed = parseYaml(text, file);
   const problems = validatePipeline(parsed, context);
   if (problems.length > 0) return { problems };
@@ -70,7 +85,7 @@ export function parsePipeline(text: string, file: string, context: { config: Wef
     runField: (uses) => runField(context.registry, uses),
     taskPositions: parsed.keyPositions(['tasks']),
   });
-  return { pipeline, problems: [] };
+  return { pipeline, problems: [], parsed };
 }
 
 /** `--dir` (relative to cwd), else the config's pipelinesDir (relative to the project root). */
