@@ -1,6 +1,7 @@
 // Each task names an executor that exists, and its `with` matches that executor's schema.
 import type { Registry } from '../registry.js';
 import { didYouMean } from '../suggest.js';
+import { isTemplateUse } from '../templates/reference.js';
 import type { PathSegment } from '../yaml.js';
 import { label, type Reporter } from './report.js';
 import { compileSchema, reportSchemaErrors } from './schema.js';
@@ -29,7 +30,8 @@ export function checkExecutors(tasks: Record<string, RawTask>, registry: Registr
       continue;
     }
     const uses = typeof task.uses === 'string' ? task.uses : hasRun ? 'shell' : undefined;
-    if (uses === undefined) continue;
+    // A pipeline template: its file, its `with` and its tasks are checked when it is expanded (engine/templates).
+    if (uses === undefined || isTemplateUse(uses)) continue;
     const entry = registry.executors.get(uses);
     if (!entry) {
       const path = hasRun && !Object.hasOwn(task, 'uses') ? [...at, 'run'] : [...at, 'uses'];
