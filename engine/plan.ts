@@ -12,5 +12,9 @@ export function planPipeline(pipeline: Pipeline): Plan {
   const graph = buildGraph(pipeline.tasks);
   const models: Record<string, string> = {};
   for (const task of Object.values(pipeline.tasks)) if (task.model !== undefined) models[task.id] = task.model;
-  return { batches: planBatches(graph), criticalPath: criticalPath(graph), models };
+  // A template call's join is bookkeeping, not work: the template's own tasks stand for it.
+  const work = (id: string) => !pipeline.tasks[id]!.join;
+  const batches = planBatches(graph).map((batch) => batch.filter(work)).filter((batch) => batch.length > 0);
+  const path = criticalPath(graph, (id) => (work(id) ? 1 : 0)).filter(work);
+  return { batches, criticalPath: path, models };
 }
