@@ -11,6 +11,9 @@ import { readSecrets, type BaseScope } from './run/scope.js';
 import { createUsageTally } from './run/usage.js';
 import { createScheduler, type Unit } from './scheduler.js';
 import { createTemplateEngine, renderValue, type TemplateEngine } from './template.js';
+import { loadPartials } from './partials.js';
+import { joinEntry, joinOutcome } from './templates/join.js';
+import { createScopeResolver } from './templates/task-scope.js';
 import type {
   ErrorData,
   Pipeline,
@@ -98,14 +101,16 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
   const inputs = resolveInputs(pipeline, options.inputs);
   const registry = options.registry ?? (await loadRegistry(pipeline.config.plugins, pipeline.root));
   const helpers = Object.fromEntries([...registry.helpers].map(([name, h]) => [name, h.fn]));
-  const engine: TemplateEngine = createTemplateEngine({ helpers });
+  const partials = await loadPartials(pipeline.config);
+  const engine: TemplateEngine = createTemplateEngine({ helpers, partials });
   const secrets = readSecrets(pipeline, engine, env);
   const masker = createMasker(Object.values(secrets));
 
   const tasks = new Map<string, TaskState>();
   const priorities = longestRemainingPath(pipeline.tasks);
   for (const spec of Object.values(pipeline.tasks)) {
-    const entry = registry.executors.get(spec.uses);
+    // A template call's join runs no executor; joinEntry only fills the slot.
+    const entry = spec.join ? joinEntry : registry.executors.get(spec.uses);
     if (!entry) throw new WeftError('UNKNOWN_EXECUTOR', `task ${spec.id}: unknown executor "${spec.uses}"`);
     tasks.set(spec.id, {
       spec,
@@ -138,6 +143,8 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
     pipeline: { name: pipeline.name },
     run: { id: runId },
   };
+  // Tasks from a pipeline template see the call's inputs and their siblings (engine/templates).
+  const scopeOf = createScopeResolver(scope, engine);
 
   const sequential = options.sequential || !pipeline.parallel;
   const concurrency = sequential ? 1 : Math.max(1, options.concurrency ?? pipeline.concurrency);
@@ -160,6 +167,8 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
   const ownPool = !options.dryRun && !options.pool;
   const pool = options.dryRun ? undefined : (options.pool ?? createExecutorPool({ workers: pipeline.config.workers }));
   const execOptions = executorOptionsBase(pipeline, options);
+  // Template files rendered in workers (needsScope executors) include the same partials.
+  if (Object.keys(partials).length) execOptions.partials = partials;
 
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
@@ -204,15 +213,16 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
       if (!failedUpstream) return skipTask(state, 'when');
     }
     if (stopping && spec.when === 'success') return skipTask(state, 'cancelled');
+    if (spec.join) return endJoin(state, needs);
 
     const where = `task ${spec.id}`;
     let items: unknown[] | undefined;
     try {
-      if (spec.if !== undefined && !isTruthy(renderValue(engine, spec.if, scope, { where: `${where} if` }))) {
+      if (spec.if !== undefined && !isTruthy(renderValue(engine, spec.if, scopeOf(spec), { where: `${where} if` }))) {
         return skipTask(state, 'condition');
       }
       if (spec.forEach) {
-        const value = renderValue(engine, spec.forEach.items, scope, { where: `${where} forEach` });
+        const value = renderValue(engine, spec.forEach.items, scopeOf(spec), { where: `${where} forEach` });
         if (!Array.isArray(value)) {
           throw new WeftError('TEMPLATE_ERROR', `${where}: forEach must give an array, got ${value === null ? 'null' : typeof value}`);
         }
@@ -250,7 +260,34 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
   }
 
   function instanceScope(inst: Instance): Record<string, unknown> {
-    return 'item' in inst ? { ...scope, item: inst.item, index: inst.index } : (scope as unknown as Record<string, unknown>);
+    const base = scopeOf(inst.task.spec);
+    return 'item' in inst ? { ...base, item: inst.item, index: inst.index } : base;
+  }
+
+  /** A template call ends once its template's tasks have; its output is the template's outputs. */
+  function endJoin(state: TaskState, needs: TaskState[]): void {
+    const { spec } = state;
+    const outcome = joinOutcome(
+      spec.id,
+      needs.map((n) => ({ id: n.spec.id, status: n.status, continueOnError: n.spec.continueOnError, skipReason: n.skipReason })),
+    );
+    addInstance(state, spec.id, 0, undefined, false);
+    state.open = 1;
+    const inst = state.instances[0]!;
+    let result: TaskResult;
+    if (outcome.status === 'success') {
+      try {
+        const output = options.dryRun
+          ? { dryRun: true, outputs: spec.with }
+          : renderValue(engine, spec.with, scopeOf(spec), { where: `task ${spec.id} outputs` });
+        result = successResult(inst, output);
+      } catch (error) {
+        result = failedResult(inst, toErrorData(error, 'TEMPLATE_ERROR'));
+      }
+    } else if (outcome.status === 'failed') result = failedResult(inst, outcome.error);
+    else if (outcome.status === 'skipped') result = { status: 'skipped', attempts: 0, reason: outcome.reason };
+    else result = { status: 'cancelled', attempts: 0 };
+    endInstance(inst, result);
   }
 
   /** Render what the instance needs before it can be scheduled: `with`, env, lock keys, weight. */
@@ -371,14 +408,17 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
       clear();
       running.delete(inst);
       const { output, signals } = splitSignals(raw);
+      // Time the result before freeing the slot: done() may start the next unit synchronously.
+      const result = successResult(inst, output);
       countSignals(signals);
       scheduler.done(inst.unit.id, { ok: true, rateLimitRemaining: signals?.rateLimitRemaining });
       account(output);
-      endInstance(inst, successResult(inst, output));
+      endInstance(inst, result);
     } catch (error) {
       clear();
       running.delete(inst);
       const data = toErrorData(error);
+      const failed = aborted ? { ...timing(inst), status: 'cancelled' as const, reason: data.message } : failedResult(inst, data);
       const overloaded = data.status === 429 || data.status === 529 || data.code === 'RATE_LIMITED' || data.code === 'OVERLOADED';
       scheduler.done(inst.unit.id, { ok: false, overloaded });
       if (!aborted && !stopping && shouldRetry(data, inst.attempt, inst.task.spec.retry)) {
@@ -391,8 +431,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
         retryTimers.add(timer);
         return;
       }
-      if (aborted) endInstance(inst, { ...timing(inst), status: 'cancelled', reason: data.message });
-      else endInstance(inst, failedResult(inst, data));
+      endInstance(inst, failed);
     }
   }
 
