@@ -111,9 +111,19 @@ export async function runLlmBatch(items: LlmWith[], ctx: ExecutorContext): Promi
 async function runOneBatch(client: Anthropic, pending: Map<number, Pending>, ctx: ExecutorContext): Promise<Map<number, Anthropic.Message | ErrorData>> {
   const { signal } = ctx;
   const requests = [...pending].map(([i, item]) => ({ custom_id: `item-${i}`, params: item.params }));
+  // The create request is not aborted mid-flight: the server may have made the batch already,
+  // and only its id lets us cancel it. The caller still gets its rejection at once.
+  const creating = client.messages.batches.create({ requests });
+  const cancel = (id: string) => client.messages.batches.cancel(id, {}, { timeout: 10_000 }).catch(() => undefined);
+  creating.then(
+    (created) => {
+      if (signal.aborted) void cancel(created.id);
+    },
+    () => undefined,
+  );
   let batch: Anthropic.Messages.MessageBatch;
   try {
-    batch = await client.messages.batches.create({ requests }, { signal });
+    batch = await untilAborted(creating, signal);
   } catch (error) {
     throw toLlmError(error, signal);
   }
@@ -134,11 +144,24 @@ async function runOneBatch(client: Anthropic, pending: Map<number, Pending>, ctx
   } catch (error) {
     if (signal.aborted) {
       // Without the signal (it is already aborted), and briefly: the cancel must still go out.
-      await client.messages.batches.cancel(batch.id, {}, { timeout: 10_000 }).catch(() => undefined);
+      await cancel(batch.id);
       throw abortError(signal);
     }
     throw toLlmError(error, signal);
   }
+}
+
+/** `promise`, or a rejection as soon as `signal` aborts, whichever comes first. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortError(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => (signal.removeEventListener('abort', onAbort), resolve(value)),
+      (error: unknown) => (signal.removeEventListener('abort', onAbort), reject(error)),
+    );
+  });
 }
 
 function resultOf(result: Anthropic.Messages.MessageBatchResult): Anthropic.Message | ErrorData {

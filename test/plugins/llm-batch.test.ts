@@ -100,7 +100,9 @@ describe('runBatch', () => {
     );
     expect(error).toBeInstanceOf(WeftError);
     expect((error as WeftError).code).toBe('TASK_CANCELLED');
+    // The cancel may follow the rejection (the batch id arrives after the abort); wait for it.
     const [batch] = [...fake.batches.values()];
-    expect(batch!.canceled).toBe(true);
+    while (!batch!.canceled) await new Promise((r) => setTimeout(r, 5));
+    expect(fake.requests.some((r) => r.path === `/v1/messages/batches/${batch!.id}/cancel`)).toBe(true);
   });
 });
