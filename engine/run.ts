@@ -343,7 +343,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
     const { spec } = inst.task;
     const gate = gateReason(inst);
     if (gate) {
-      scheduler.done(inst.unit.id, { ok: true });
+      scheduler.done(inst.unit.id, { ok: true, skipped: true });
       for (const m of members ?? [inst]) endInstance(m, { status: 'skipped', attempts: m.attempt, reason: gate });
       return;
     }
@@ -393,7 +393,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
     inst.startedAt ??= Date.now();
     emit({ type: 'task:start', id: inst.id, attempt: inst.attempt, at: Date.now() });
     if (options.dryRun) {
-      scheduler.done(inst.unit.id, { ok: true });
+      scheduler.done(inst.unit.id, { ok: true, skipped: true });
       return endInstance(inst, successResult(inst, { dryRun: true, uses: inst.task.spec.uses, with: inst.with }));
     }
     const controller = new AbortController();
