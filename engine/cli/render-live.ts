@@ -39,7 +39,8 @@ export function createLiveRenderer(stream: OutputStream, now: () => number = Dat
     });
     const shownRunning = lines.slice(0, 15);
     if (lines.length > shownRunning.length) shownRunning.push(style.dim(`  … ${lines.length - shownRunning.length} more running`));
-    shownRunning.push(style.bold(`${done}/${total} done`));
+    // run:start counts declared tasks; forEach instances appear as they start.
+    shownRunning.push(style.bold(`${done}/${Math.max(total, done + running.size)} done`));
     return shownRunning;
   };
 

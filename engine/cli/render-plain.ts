@@ -15,7 +15,8 @@ export function createPlainRenderer(stream: OutputStream, options: { closingLine
   };
   return {
     onEvent(event: RunEvent) {
-      if (event.type === 'run:start') write([`▶ ${event.pipeline}: ${event.total} task${event.total === 1 ? '' : 's'}`]);
+      // forEach instances are not known yet at run:start, so no task count here.
+      if (event.type === 'run:start') write([`▶ ${event.pipeline} (run ${event.runId})`]);
       else write(eventLines(event));
     },
     finish(report?: RunReport) {
