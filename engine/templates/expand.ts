@@ -53,7 +53,7 @@ export async function expandTemplateCalls(pipeline: Pipeline, host: TemplateHost
     }
     const resolved = resolveTemplateFile(call.uses, pipeline.file, pipeline.config);
     if (resolved.file === undefined) {
-      problem(at(['tasks', call.id, 'uses']), 'PIPELINE_NOT_FOUND', resolved.error);
+      problem(at(['tasks', call.id, 'uses']), 'UNKNOWN_EXECUTOR', resolved.error);
       continue;
     }
     const seen = chain.findIndex((link) => path.resolve(link.file) === path.resolve(resolved.file));
@@ -63,16 +63,18 @@ export async function expandTemplateCalls(pipeline: Pipeline, host: TemplateHost
       continue;
     }
     const loaded = await host.load(resolved.file, chain);
-    const site = at(['tasks', call.id]);
+    const site = at(['tasks', call.id], 'key');
     const usedBy = `${path.relative(pipeline.root, pipeline.file) || pipeline.file}:${site.line}:${site.col}`;
     problems.push(...loaded.problems.map((p) => ({ ...p, message: addUsedBy(p.message, usedBy) })));
     const template = loaded.pipeline;
     if (!template || loaded.problems.length) continue;
 
-    for (const mismatch of checkInputs(template.inputs, call.with, template.name, true)) {
-      const pos = mismatch.key !== undefined ? at(['tasks', call.id, 'with', mismatch.key], 'key') : at(['tasks', call.id, 'uses']);
-      problem(pos, 'INPUT_INVALID', mismatch.message);
-    }
+    const mismatches = checkInputs(template.inputs, call.with, template.name, true).map((mismatch) => ({
+      ...mismatch,
+      pos: mismatch.key !== undefined ? at(['tasks', call.id, 'with', mismatch.key], 'key') : at(['tasks', call.id, 'uses']),
+    }));
+    mismatches.sort((a, b) => a.pos.line - b.pos.line || a.pos.col - b.pos.col);
+    for (const mismatch of mismatches) problem(mismatch.pos, 'INPUT_INVALID', mismatch.message);
     // A template's pools join the run's; the caller's (or the config's) own definition wins.
     for (const [name, spec] of Object.entries(template.pools)) if (!Object.hasOwn(pools, name)) pools[name] = spec;
     replaced.set(call.id, spliceTemplate(call, template));

@@ -34,7 +34,7 @@ export async function expandParsed(result: ParsedFile, parse: ParseFile, chain: 
       try {
         text = await readFile(file, 'utf8');
       } catch (error) {
-        return { problems: [{ file, line: 0, col: 0, code: 'PIPELINE_NOT_FOUND', message: `cannot read template ${file}: ${(error as Error).message}` }] };
+        return { problems: [{ file, line: 0, col: 0, code: 'PIPELINE_INVALID', message: `cannot read template ${file}: ${(error as Error).message}` }] };
       }
       return expandParsed(parse(text, file), parse, above);
     },

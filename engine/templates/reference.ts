@@ -64,7 +64,7 @@ function resolvePackageTemplate(pkg: string, name: string, root: string): Templa
     }
     if (path.dirname(dir) === dir) break;
   }
-  if (!pkgDir) return { error: `package "${pkg}" is not installed (no node_modules/${pkg} from ${root} up)` };
+  if (!pkgDir) return { error: `package "${pkg}" is not installed (no node_modules/${pkg} in the project root or above)` };
   let folder = 'templates';
   try {
     const manifest = JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as { weft?: { templates?: unknown } };
