@@ -25,7 +25,7 @@ export function checkTemplates(doc: Record<string, unknown>, tasks: Record<strin
   const reachable = createReachability(tasks);
   const visit = (value: unknown, path: PathSegment[], reader: string | 'anyone' | 'nobody') => {
     forEachString(value, path, (source, at) => {
-      const { error, paths } = analyzeTemplate(engine, source);
+      const { error, paths } = plainPaths(source, engine.context.helpers) ?? analyzeTemplate(engine, source);
       if (error) {
         reporter.add(error.code, at, `${label(at)}: ${firstLine(error.message)}`);
         return;
@@ -49,6 +49,29 @@ export function checkTemplates(doc: Record<string, unknown>, tasks: Record<strin
     for (const key of RENDERED_KEYS) visit(task[key], ['tasks', id, key], id);
   }
   visit(doc.outputs, ['outputs'], 'anyone');
+}
+
+// `{{a.b}}` and `{{{a.b}}}` only: a dotted path of plain names, nothing before or inside to escape.
+const PLAIN_MUSTACHE = /\{\{(\{?)\s*([A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*)\s*(\}?)\}\}/y;
+const KEYWORDS = new Set(['else', 'this', 'true', 'false', 'null', 'undefined']);
+
+/**
+ * The paths of a template made only of plain `{{a.b.c}}` mustaches, without Handlebars; undefined
+ * for anything else (analyzeTemplate decides). Compiling each template through Handlebars was
+ * 0.7 s of 0.85 s validating 10,000 tasks here; nearly all of them are this plain shape.
+ */
+function plainPaths(source: string, helpers: ReadonlyMap<string, unknown>): { paths: string[]; error?: undefined } | undefined {
+  const paths: string[] = [];
+  for (let at = source.indexOf('{{'); at !== -1; at = source.indexOf('{{', PLAIN_MUSTACHE.lastIndex)) {
+    if (at > 0 && (source[at - 1] === '\\' || source[at - 1] === '{')) return undefined;
+    PLAIN_MUSTACHE.lastIndex = at;
+    const match = PLAIN_MUSTACHE.exec(source);
+    if (!match || match[1] !== match[3]) return undefined;
+    const path = match[2]!;
+    if (!path.includes('.') && (helpers.has(path) || KEYWORDS.has(path))) return undefined;
+    paths.push(path);
+  }
+  return { paths };
 }
 
 /** `tasks.build.output.stdout` -> `build`; `tasks.fix[0].output` -> `fix`; anything else -> undefined. */
