@@ -55,6 +55,9 @@ type Instance = {
   controller?: AbortController;
 };
 
+/** How long past a task's timeout the main thread waits for its worker to report the timeout itself. */
+const TIMEOUT_BACKSTOP_MS = 5000;
+
 export type RunPipelineOptions = RunOptions & {
   registry?: Registry;
   /** An executor pool to reuse; by default one is made for the run and destroyed after. */
@@ -378,11 +381,13 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
     } as { taskId: string; attempt: number; root: string; env: Record<string, string>; options: Record<string, unknown>; model?: string; timeoutMs?: number };
     if (spec.model) ctx.model = spec.model;
     if (spec.timeoutMs) ctx.timeoutMs = spec.timeoutMs;
+    // The worker enforces the timeout from the moment the executor starts; this backstop only
+    // catches a worker too busy to notice (a node function stuck in a loop).
     let timer: NodeJS.Timeout | undefined;
     if (spec.timeoutMs) {
       timer = setTimeout(
         () => controller.abort(new WeftError('TASK_TIMEOUT', `timed out after ${spec.timeoutMs}ms`, { retryable: true })),
-        spec.timeoutMs,
+        spec.timeoutMs + TIMEOUT_BACKSTOP_MS,
       );
     }
     return { ctx, clear: () => timer && clearTimeout(timer) };

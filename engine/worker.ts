@@ -4,7 +4,7 @@ import { workerData } from 'node:worker_threads';
 import type { Executor, ExecutorContext } from './executor.js';
 import type { ErrorData } from './types.js';
 import { openChannel } from './channel.js';
-import { fromErrorData } from './errors.js';
+import { WeftError, fromErrorData } from './errors.js';
 import { abortReasonToData, errorToData } from './thread-errors.js';
 
 /** One call as it crosses to the worker. Plain data: it is structured-cloned. */
@@ -85,6 +85,7 @@ export default async function runTask(task: WorkerTask): Promise<WorkerResult> {
   const controller = new AbortController();
   running.set(task.key, controller);
   let lines = 0;
+  let timer: NodeJS.Timeout | undefined;
   const log = task.logs
     ? (stream: 'stdout' | 'stderr', line: string) => {
         lines++;
@@ -97,6 +98,8 @@ export default async function runTask(task: WorkerTask): Promise<WorkerResult> {
       return { ok: false, error: { code: 'UNKNOWN_EXECUTOR', message: `${task.moduleUrl} has no executor "${task.name}"` }, logs: 0 };
     }
     const ctx: ExecutorContext = { ...task.ctx, signal: controller.signal, log };
+    // The timeout clock starts when the executor does, not while the call was queued or its module loaded.
+    if (task.ctx.timeoutMs) timer = setTimeout(abortOnTimeout, task.ctx.timeoutMs, controller, task.ctx.timeoutMs);
     const value = task.batch
       ? await runItems(executor, task.input as unknown[], ctx)
       : await executor.run(task.input, ctx);
@@ -106,8 +109,13 @@ export default async function runTask(task: WorkerTask): Promise<WorkerResult> {
     const data = controller.signal.aborted ? abortReasonToData(controller.signal.reason) : errorToData(error);
     return { ok: false, error: data, logs: lines };
   } finally {
+    clearTimeout(timer);
     running.delete(task.key);
   }
+}
+
+function abortOnTimeout(controller: AbortController, ms: number): void {
+  controller.abort(new WeftError('TASK_TIMEOUT', `timed out after ${ms}ms`, { retryable: true }));
 }
 
 // Executors without a runBatch hook still take a batch: each item runs on its own, together.

@@ -1,6 +1,7 @@
 // The executors that ship with weft, registered through registerPlugin like any third-party plugin.
 import type { Executor, Plugin } from '../engine/executor.js';
 import { http } from './http.js';
+import { llm } from './llm.js';
 import { node } from './node.js';
 import { shell } from './shell.js';
 import { template } from './template.js';
@@ -11,6 +12,7 @@ export const executors: Record<string, Executor<any, any>> = {
   node,
   http,
   template,
+  llm,
 };
 
 export default { executors } satisfies Plugin;

@@ -7,6 +7,7 @@ import { toLlmError } from './errors.js';
 import { rateLimitHeadroom } from './headroom.js';
 import { followUp, judgeAnswer } from './output.js';
 import type { LlmWith } from './schema.js';
+export { defaultOutputAttempts } from './settings.js';
 
 /** A usable answer, before pricing. `usage` sums every request of the attempt. */
 export type Answer = {
@@ -18,7 +19,6 @@ export type Answer = {
   rateLimitRemaining?: number;
 };
 
-export const defaultOutputAttempts = 3;
 
 /**
  * Ask until the answer passes `judgeAnswer`, at most `attempts` requests; then OUTPUT_INVALID

@@ -1,8 +1,10 @@
 // The executor's switches from ctx.options (set by the engine from config and CLI flags).
 import path from 'node:path';
 import { WeftError } from '../../engine/errors.js';
-import { defaultOutputAttempts } from './answer.js';
 import { loadModels, type ModelTable } from './models.js';
+
+/** How many answers a json task may get before OUTPUT_INVALID. */
+export const defaultOutputAttempts = 3;
 
 /** The price table for a project: defaults merged with `options.modelsFile` (relative to root). */
 export function modelsFor(options: Record<string, unknown>, root: string): ModelTable {
