@@ -1,5 +1,6 @@
 // `uses: shell` (and the `run:` shorthand): a command in its own process group, output captured.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { WeftError } from '../engine/errors.js';
 import type { Executor } from '../engine/executor.js';
@@ -81,7 +82,10 @@ export const shell: Executor<ShellWith, ShellOutput> = {
         child.once('close', (code, sig) => resolve({ code, signal: sig }));
       });
     } catch (cause) {
-      throw new WeftError('TASK_FAILED', `cannot start ${shellPath(w.shell)}: ${(cause as Error).message}`, { cause });
+      // spawn reports a missing cwd as a missing shell (ENOENT); name the real culprit.
+      const cwd = path.resolve(ctx.root, w.cwd ?? '.');
+      const why = existsSync(cwd) ? (cause as Error).message : `cwd ${w.cwd ?? cwd} does not exist`;
+      throw new WeftError('TASK_FAILED', `cannot start ${shellPath(w.shell)}: ${why}`, { cause });
     } finally {
       signal.removeEventListener('abort', onAbort);
       // Wait for the kill to finish here: an idle Piscina worker sleeps and would not run its timers.

@@ -74,7 +74,9 @@ describe('shell executor', () => {
   });
 
   it('fails a missing cwd as TASK_FAILED, not retryable', async () => {
-    expect(await failure(sh({ command: 'true', cwd: 'no/such/dir' }, { root: makeTempDir() }))).toMatchObject({ code: 'TASK_FAILED', retryable: false });
+    const error = await failure(sh({ command: 'true', cwd: 'no/such/dir' }, { root: makeTempDir() }));
+    expect(error).toMatchObject({ code: 'TASK_FAILED', retryable: false });
+    expect(error.message).toContain('no/such/dir');
   });
 
   it('streams each line to the log as it comes, by stream', async () => {
