@@ -98,13 +98,19 @@ export function reportSchemaErrors(errors: readonly ErrorObject[], reporter: Rep
         break;
       }
       default:
-        if (error.schemaPath.includes('/definitions/duration/')) {
+        if (isDurationSchema(error.parentSchema)) {
           reporter.add('BAD_DURATION', at, `${prefix(at)}${JSON.stringify(error.data)} is not a duration; write e.g. 250ms, 30s, 5m, 1h or 1m30s`);
         } else {
           reporter.add(invalid, at, `${prefix(at)}${error.message ?? 'is invalid'}${shown(error)}`);
         }
     }
   }
+}
+
+/** Errors of the `duration` definition, reached through any $ref, are BAD_DURATION. */
+function isDurationSchema(schema: unknown): boolean {
+  const duration = (pipelineSchemaValidator().schema as { definitions: Record<string, JsonSchema> }).definitions.duration!;
+  return schema === duration || (typeof schema === 'object' && schema !== null && (schema as JsonSchema).pattern === duration.pattern);
 }
 
 function shown(error: ErrorObject): string {
