@@ -27,8 +27,8 @@ export function editDistance(a: string, b: string): number {
  * suggest('zzz', ['needs']); // undefined
  */
 export function suggest(word: string, candidates: Iterable<string>): string | undefined {
-  // A third of the word (at least one edit, at most three) keeps "id" from suggesting "if".
-  const limit = Math.min(3, Math.max(1, Math.floor(word.length / 3)));
+  // A third of the word, at most three edits: "neds" finds "needs", but "id" never finds "if".
+  const limit = Math.min(3, Math.floor(word.length / 3));
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {
