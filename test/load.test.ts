@@ -143,6 +143,27 @@ describe('loadPipeline', () => {
   });
 });
 
+describe('the spec example', () => {
+  test('the pipeline in the format spec loads without a problem and plans as described', async () => {
+    const { pipeline, problems } = await loadPipeline('content-review', { cwd: path.join(projects, 'spec') });
+    expect(problems).toEqual([]);
+    expect(planPipeline(pipeline!)).toEqual({
+      batches: [['scan'], ['security'], ['fix'], ['report']],
+      criticalPath: ['scan', 'security', 'fix', 'report'],
+      models: { security: 'claude-opus-5-5' },
+    });
+    expect(pipeline!.tasks.fix).toMatchObject({
+      forEach: { items: '{{tasks.security.output.json.findings}}' },
+      concurrency: 4,
+      locks: ['file:{{item.file}}'],
+      retry: { attempts: 3, delayMs: 500, maxDelayMs: 10_000 },
+      timeoutMs: 300_000,
+    });
+    expect(pipeline!.pools.ai).toEqual({ concurrency: 3, rate: { limit: 60, per: 'minute' }, adaptive: true, breaker: { failures: 5, cooldownMs: 60_000 } });
+    expect(pipeline!.budget).toEqual({ tokens: 500000, costUsd: 5, warnAt: 0.75 });
+  });
+});
+
 describe('listPipelines', () => {
   test('lists the folder by runnable name with descriptions', async () => {
     expect(await listPipelines({ cwd: basic })).toEqual([

@@ -55,6 +55,46 @@ describe('invalid fixtures', () => {
   });
 });
 
+describe('the published schema', () => {
+  const schema = JSON.parse(readFileSync(path.join(here, '..', 'schemas', 'pipeline.schema.json'), 'utf8'));
+
+  /** Every `properties` map in the schema, with where it sits. */
+  function propertyMaps(node: unknown, at: string, out: Array<[string, Record<string, any>]> = []) {
+    if (node === null || typeof node !== 'object') return out;
+    const obj = node as Record<string, any>;
+    if (obj.properties) out.push([at, obj.properties]);
+    for (const [key, child] of Object.entries(obj)) propertyMaps(child, `${at}/${key}`, out);
+    return out;
+  }
+
+  test('describes every property, for editors (directly or through its $ref)', () => {
+    const described = (s: Record<string, any>): boolean =>
+      typeof s.description === 'string' || (typeof s.$ref === 'string' && described(schema.definitions[s.$ref.replace('#/definitions/', '')] ?? {}));
+    const missing = propertyMaps(schema, '#').flatMap(([at, props]) =>
+      Object.entries(props).filter(([, s]) => !described(s)).map(([name]) => `${at}/${name}`),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  test('closes every object that lists its properties', () => {
+    const open: string[] = [];
+    const walk = (node: unknown, at: string) => {
+      if (node === null || typeof node !== 'object') return;
+      const obj = node as Record<string, any>;
+      if (obj.properties && obj.additionalProperties !== false) open.push(at);
+      for (const [key, child] of Object.entries(obj)) walk(child, `${at}/${key}`);
+    };
+    walk(schema, '#');
+    expect(open).toEqual([]);
+  });
+
+  test('has the task keys of the spec table plus run, cache and batch', () => {
+    expect(Object.keys(schema.definitions.task.properties).sort()).toEqual(
+      ['uses', 'run', 'with', 'needs', 'when', 'if', 'forEach', 'concurrency', 'pool', 'locks', 'retry', 'timeout', 'continueOnError', 'model', 'tags', 'priority', 'env', 'cache', 'batch'].sort(),
+    );
+  });
+});
+
 describe('messages a person reads', () => {
   test('an unknown key names the path and suggests the right one', () => {
     const { problems } = load('tasks:\n  build:\n    neds: [x]\n    run: make\n', 'p.yaml');
