@@ -17,11 +17,13 @@ export function validationEngine(registry: Registry): TemplateEngine {
 
 /**
  * TEMPLATE_SYNTAX and UNKNOWN_HELPER in every rendered string; UNKNOWN_NEED for `tasks.x` naming
- * no task; TEMPLATE_RACE for a task reading `tasks.x` it does not (transitively) need. `outputs`
- * may read any task; `env` and `defaults` none (they apply before any task has run).
+ * no task; TEMPLATE_RACE for a task reading `tasks.x` it does not (transitively) need (or itself);
+ * INPUT_INVALID for `inputs.x` not declared. `outputs` may read any task; `env` and `defaults`
+ * none (they apply before any task has run).
  */
 export function checkTemplates(doc: Record<string, unknown>, tasks: Record<string, RawTask>, engine: TemplateEngine, reporter: Reporter): void {
   const ids = Object.keys(tasks);
+  const inputs = Object.keys(isRecord(doc.inputs) ? doc.inputs : {});
   const reachable = createReachability(tasks);
   const visit = (value: unknown, path: PathSegment[], reader: string | 'anyone' | 'nobody') => {
     forEachString(value, path, (source, at) => {
@@ -31,9 +33,17 @@ export function checkTemplates(doc: Record<string, unknown>, tasks: Record<strin
         return;
       }
       for (const read of paths) {
+        const input = /^inputs\.([^.[\]]+)/.exec(read)?.[1];
+        if (input !== undefined && !inputs.includes(input)) {
+          // A run refuses undeclared inputs, so this read could never succeed.
+          const declared = inputs.length === 0 ? ' (the pipeline declares no inputs)' : didYouMean(input, inputs);
+          reporter.add('INPUT_INVALID', at, `${label(at)}: reads inputs.${input}, which is not declared under inputs${declared}`);
+        }
         const ref = taskOf(read);
         if (ref === undefined) continue;
-        if (!Object.hasOwn(tasks, ref)) {
+        if (ref === reader) {
+          reporter.add('TEMPLATE_RACE', at, `${label(at)}: reads its own task's output, which does not exist until it has run`);
+        } else if (!Object.hasOwn(tasks, ref)) {
           reporter.add('UNKNOWN_NEED', at, `${label(at)}: reads tasks.${ref}, but there is no task "${ref}"${didYouMean(ref, ids)}`);
         } else if (reader === 'nobody') {
           reporter.add('TEMPLATE_RACE', at, `${label(at)}: reads tasks.${ref}, but ${String(path[0])} is rendered before any task runs`);
