@@ -98,10 +98,9 @@ export function createExecutorPool(options: ExecutorPoolOptions = {}): ExecutorP
     abortSent = false;
     graceTimer?: NodeJS.Timeout;
     logTimer?: NodeJS.Timeout;
-    // Piscina's side: it reads `aborted` and registers its abort listener with `once`.
-    aborted = false;
-    stopListener?: () => void;
     resolveLogs?: () => void;
+    /** Rejects the call without waiting for the worker: the last resort when it ignores an abort. */
+    giveUp?: (error: unknown) => void;
 
     constructor(
       readonly key: number,
@@ -109,25 +108,17 @@ export function createExecutorPool(options: ExecutorPoolOptions = {}): ExecutorP
       readonly onLog: LogListener | undefined,
     ) {}
 
-    once(_event: 'abort', listener: () => void) {
-      this.stopListener = listener;
-    }
-    // Piscina 5 types name `off`; its runtime calls `removeListener`.
-    off() {
-      this.stopListener = undefined;
-    }
-    removeListener() {
-      this.stopListener = undefined;
-    }
-
     /** The caller's signal fired: ask the worker to abort, and start the grace period. */
     handleEvent() {
       this.abortSent = true;
       control.postMessage({ type: 'abort', key: this.key, reason: abortReasonToData(this.signal!.reason) } satisfies ControlMessage);
-      // Piscina's own abort terminates the thread and would orphan child processes: last resort.
+      // A worker that ignores the abort (a function stuck in a loop) keeps its thread until the
+      // pool closes; the call itself settles now. Piscina's own `signal` is not used: it would
+      // terminate the thread (orphaning child processes) and, worse, Piscina counts a worker
+      // running an abortable task as full, which would cap concurrency at one task per thread.
       this.graceTimer = setTimeout(() => {
-        this.aborted = true;
-        this.stopListener?.();
+        this.cleanup();
+        this.giveUp?.(fromErrorData(abortReasonToData(this.signal!.reason)));
       }, graceMs);
     }
 
@@ -192,10 +183,16 @@ export function createExecutorPool(options: ExecutorPoolOptions = {}): ExecutorP
     const tracked = new TrackedCall(key, signal, onLog);
     if (onLog) listening.set(key, tracked);
     signal?.addEventListener('abort', tracked, { once: true });
-    return piscina.run(task, signal && { signal: tracked }).then(
-      (result: WorkerResult) => tracked.finish(result),
-      (error: unknown) => tracked.fail(error),
-    );
+    return new Promise((resolve, reject) => {
+      tracked.giveUp = reject;
+      piscina
+        .run(task)
+        .then(
+          (result: WorkerResult) => tracked.finish(result),
+          (error: unknown) => tracked.fail(error),
+        )
+        .then(resolve, reject);
+    });
   }
 
   function crashed(error: unknown): never {

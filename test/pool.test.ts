@@ -107,14 +107,14 @@ describe('cancellation paths', () => {
     }
   });
 
-  it('terminates the thread of an executor that ignores its signal, after the grace period', async () => {
+  it('settles the call of an executor that ignores its signal after the grace period, and keeps serving', async () => {
     const strict = createExecutorPool({ workers: 1, graceMs: 200 });
     try {
       const controller = new AbortController();
       const call = strict.run(await node(), fn('ignoreAbort'), callContext(), { signal: controller.signal });
       setTimeout(() => controller.abort(), 100);
       await expect(call).rejects.toMatchObject({ code: 'TASK_CANCELLED' });
-      // A fresh thread takes the next call.
+      // The pool still takes calls (the stubborn call's thread is ended when the pool closes).
       await expect(strict.run(await node(), fn('echo', 'next'), callContext())).resolves.toMatchObject({ input: 'next' });
     } finally {
       await strict.destroy();

@@ -31,6 +31,13 @@ describe('the ready-queue scheduler, with real processes', () => {
     expect(maxOverlap(report)).toBeLessThanOrEqual(2);
   });
 
+  it('runs up to `concurrency` tasks at once, more than there are worker threads', async () => {
+    const tasks = Array.from({ length: 6 }, (_, i) => `  t${i}:\n    run: ${JSON.stringify(stamp(`t${i}`, '1'))}`).join('\n');
+    const { report, dir } = await runYaml(`concurrency: 6\ntasks:\n${tasks}\n`);
+    expect(report.status).toBe('success');
+    expect(peakFromLog(dir)).toBe(6);
+  });
+
   it('never overlaps two tasks that share a lock, while others still run in parallel', async () => {
     const guarded = (name: string) =>
       `if [ -e held ]; then echo overlap >> bad.txt; fi; touch held; ${stamp(name, '0.05')}; rm held`;
