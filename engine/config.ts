@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { ValidateFunction } from 'ajv';
 import { isKnownModel, mergeModels } from './models.js';
 import { normalizePools } from './normalize.js';
 import type { Problem, WeftConfig } from './types.js';
@@ -9,7 +10,6 @@ import { byPosition, createReporter } from './validate/report.js';
 import { PIPELINE_SCHEMA_ID, reportSchemaErrors, sharedAjv } from './validate/schema.js';
 import { didYouMean } from './suggest.js';
 import { parseYaml } from './yaml.js';
-import type { ValidateFunction } from 'ajv';
 
 export const CONFIG_FILE = 'weft.config.yaml';
 

@@ -44,7 +44,8 @@ export function checkExecutors(tasks: Record<string, RawTask>, registry: Registr
 
 function checkWith(id: string, task: RawTask, uses: string, hasRun: boolean, registry: Registry, reporter: Reporter): void {
   const own = isRecord(task.with) ? task.with : Object.hasOwn(task, 'with') ? undefined : {};
-  if (own === undefined) return; // not a map: the pipeline schema has said so
+  // Not a map, or a run: that is not a string: the pipeline schema has said so already.
+  if (own === undefined || (hasRun && typeof task.run !== 'string')) return;
   const field = runField(registry, uses);
   const withValues = hasRun ? { ...own, [field]: task.run } : own;
   const validate = compileSchema(registry.executors.get(uses)!.executor.schema);
