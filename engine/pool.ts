@@ -34,8 +34,10 @@ export type ExecutorPoolOptions = {
    * sockets, so the scheduler's limits, not the thread count, should bound concurrency.
    */
   tasksPerWorker?: number;
-  /** How long an aborted executor may take to stop before its worker thread is terminated (default 2000). */
+  /** How long an aborted executor may take to stop before its call is given up (default 2000). */
   graceMs?: number;
+  /** Executor module URLs each thread imports as it starts, so the first task does not pay for it. */
+  preload?: string[];
 };
 
 /** Runs executor calls on worker threads. */
@@ -66,7 +68,7 @@ export function createExecutorPool(options: ExecutorPoolOptions = {}): ExecutorP
   const workers = Math.max(1, options.workers ?? os.availableParallelism());
   const graceMs = options.graceMs ?? 2000;
   const id = `weft-pool:${process.pid}:${++poolCount}:${Math.random().toString(36).slice(2)}`;
-  const channels = { controlChannel: `${id}:control`, logChannel: `${id}:log` };
+  const channels = { controlChannel: `${id}:control`, logChannel: `${id}:log`, preload: options.preload ?? [] };
   const piscina = new Piscina({
     filename: workerUrl,
     maxThreads: workers,

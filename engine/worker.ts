@@ -32,7 +32,7 @@ export type ControlMessage =
 /** A log line from a worker: [task key, stream, line]. A tuple keeps the message small. */
 export type LogMessage = [key: number, stream: 'stdout' | 'stderr', line: string];
 
-const { controlChannel, logChannel } = workerData as { controlChannel: string; logChannel: string };
+const { controlChannel, logChannel, preload } = workerData as { controlChannel: string; logChannel: string; preload?: string[] };
 
 const running = new Map<number, AbortController>();
 // An abort can arrive before its task reaches this worker (it was still queued), and every
@@ -71,6 +71,10 @@ async function loadExecutors(moduleUrl: string): Promise<ExecutorTable> {
   modules.set(moduleUrl, table);
   return table;
 }
+
+// Import the run's executor modules while the thread starts, not inside the first task's time.
+// A module that fails here fails again, with its message, in the task that needs it.
+if (preload?.length) await Promise.all(preload.map((url) => loadExecutors(url).catch(() => modules.delete(url))));
 
 /**
  * Run one executor call (Piscina calls this). Never throws: errors come back as data.
