@@ -9,6 +9,8 @@ export { SIGNALS_KEY } from './executor.js';
 // Defining pipelines: load, validate, plan.
 export { loadPipeline, listPipelines, parsePipeline, type PipelineEntry } from './load.js';
 export { loadConfig, CONFIG_FILE } from './config.js';
+export { validatePipeline, type ValidateContext } from './validate.js';
+export { parseYaml } from './yaml.js';
 export { planPipeline } from './plan.js';
 export { buildGraph, findCycle, planBatches, criticalPath, ancestors, longestRemainingPath, topologicalOrder, type TaskGraph } from './graph.js';
 export { parseDuration } from './duration.js';
