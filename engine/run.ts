@@ -414,11 +414,12 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
       clear();
       running.delete(inst);
       const { output, signals } = splitSignals(raw);
-      // Time the result before freeing the slot: done() may start the next unit synchronously.
+      // Time and account the result before freeing the slot: done() may start the next unit
+      // synchronously, and its budget gate must see what this one spent.
       const result = successResult(inst, output);
       countSignals(signals);
-      scheduler.done(inst.unit.id, { ok: true, rateLimitRemaining: signals?.rateLimitRemaining });
       account(output);
+      scheduler.done(inst.unit.id, { ok: true, rateLimitRemaining: signals?.rateLimitRemaining });
       endInstance(inst, result);
     } catch (error) {
       clear();
@@ -458,18 +459,17 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
       });
       clear();
       running.delete(leader);
-      scheduler.done(leader.unit.id, { ok: true });
-      members.forEach((m, i) => {
+      // As for one call: results timed and spend accounted before done() may start the next unit.
+      const ended = members.map((m, i): [Instance, TaskResult] => {
         const r = results[i];
-        if (r && r.ok) {
-          const { output, signals } = splitSignals(r.output);
-          countSignals(signals);
-          account(output);
-          endInstance(m, successResult(m, output));
-        } else {
-          endInstance(m, failedResult(m, r ? r.error : { code: 'INTERNAL', message: 'batch returned no result' }));
-        }
+        if (!r || !r.ok) return [m, failedResult(m, r ? r.error : { code: 'INTERNAL', message: 'batch returned no result' })];
+        const { output, signals } = splitSignals(r.output);
+        countSignals(signals);
+        account(output);
+        return [m, successResult(m, output)];
       });
+      scheduler.done(leader.unit.id, { ok: true });
+      for (const [m, result] of ended) endInstance(m, result);
     } catch (error) {
       clear();
       running.delete(leader);
