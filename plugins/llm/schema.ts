@@ -34,31 +34,37 @@ export const llmWithSchema: JsonSchema = {
   additionalProperties: false,
   properties: {
     prompt: { type: 'string', minLength: 1, description: 'the user message; context slices are placed before it' },
-    system: { type: 'string' },
+    system: { type: 'string', description: 'the system prompt, sent after the shared block' },
     shared: { type: 'string', description: 'a block shared by every instance of a fan-out, sent first with prompt caching' },
-    maxTokens: { type: 'integer', minimum: 1, default: defaultMaxTokens },
-    output: { enum: ['text', 'json'], default: 'text' },
+    maxTokens: { type: 'integer', minimum: 1, default: defaultMaxTokens, description: 'most tokens the answer may use (also what the pool and budget weigh)' },
+    output: { enum: ['text', 'json'], default: 'text', description: 'json: extract, parse and check the answer against `schema`, re-asking when it does not fit' },
     schema: { type: 'object', description: 'JSON Schema the json output must match' },
-    stopSequences: { type: 'array', items: { type: 'string' } },
+    stopSequences: { type: 'array', items: { type: 'string' }, description: 'strings that end the answer early' },
     context: {
       type: 'array',
+      description: 'what goes into the prompt besides it: rendered values and files by glob, each under a label',
       items: {
         type: 'object',
         required: ['label'],
         additionalProperties: false,
         properties: {
-          label: { type: 'string', minLength: 1 },
+          label: { type: 'string', minLength: 1, description: 'the heading the slice is sent under' },
           value: { description: 'any rendered value; non-strings are sent as JSON' },
           files: {
             anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
             description: 'glob(s) under the project root, e.g. src/**/*.ts',
           },
         },
-        oneOf: [{ required: ['value'] }, { required: ['files'] }],
+        // Exactly one source per slice. `properties: { x: true }` restates the key so ajv's strict mode
+        // accepts a `required` inside the branch.
+        oneOf: [
+          { properties: { value: true }, required: ['value'] },
+          { properties: { files: true }, required: ['files'] },
+        ],
       },
     },
-    contextMaxTokens: { type: 'integer', minimum: 1 },
-    truncate: { type: 'boolean', default: false },
+    contextMaxTokens: { type: 'integer', minimum: 1, description: 'most tokens the context may take; over it is CONTEXT_TOO_LARGE unless truncate' },
+    truncate: { type: 'boolean', default: false, description: 'cut the context to contextMaxTokens instead of failing' },
     temperature: removedSampling,
     top_p: removedSampling,
     top_k: removedSampling,

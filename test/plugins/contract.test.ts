@@ -6,6 +6,7 @@ import { describeExecutorContract, waitFor, type ContractCase } from './contract
 import { makeTempDir } from './helpers.js';
 import { sendJson, startServer } from './http-server.js';
 import { processGone } from './process-gone.js';
+import { startFakeAnthropic } from '../support/fake-anthropic.js';
 
 const shellCase: ContractCase = {
   executor: 'shell',
@@ -92,5 +93,34 @@ const templateCase: ContractCase = {
   },
 };
 
-describeExecutorContract([shellCase, nodeCase, httpCase, templateCase]);
+const llmCase: ContractCase = {
+  executor: 'llm',
+  async setup() {
+    const fake = await startFakeAnthropic({
+      // The prompt says what to do: hang until the client goes away, fail with 400, or answer.
+      respond: (body) => {
+        const text = JSON.stringify(body.messages);
+        if (text.includes('hang')) return { text: 'late', latencyMs: 120_000 };
+        if (text.includes('invalid')) return { error: { status: 400, message: 'bad request' } };
+        return 'hello from the fake';
+      },
+    });
+    return {
+      ctx: {
+        root: makeTempDir(),
+        model: 'claude-haiku-5-5',
+        env: { ANTHROPIC_API_KEY: 'test-key' },
+        options: { baseURL: fake.url, cache: false },
+      },
+      ok: { with: { prompt: 'Say hi' }, check: (out) => expect(out).toMatchObject({ text: 'hello from the fake', model: 'claude-haiku-5-5' }) },
+      failing: { with: { prompt: 'invalid please' }, code: 'HTTP_ERROR', retryable: false },
+      slow: { with: { prompt: 'hang please' } },
+      started: () => waitFor(() => fake.inFlight > 0, 'the request to arrive'),
+      afterAbort: () => waitFor(() => fake.inFlight === 0, 'the aborted request to close its connection'),
+      teardown: () => fake.close(),
+    };
+  },
+};
+
+describeExecutorContract([shellCase, nodeCase, httpCase, templateCase, llmCase]);
 
