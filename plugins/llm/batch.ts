@@ -7,7 +7,7 @@ import { WeftError, toErrorData } from '../../engine/errors.js';
 import type { ExecutorContext } from '../../engine/executor.js';
 import type { ErrorData } from '../../engine/types.js';
 import { textOf } from './answer.js';
-import { cacheDirOf, readCached, writeCached } from './cache.js';
+import { cacheDirOf, markAnswered, readCached, writeCached } from './cache.js';
 import { createClient } from './client.js';
 import { estimateTokens, fitContext } from './context.js';
 import { addUsage, noUsage, usageFromApi, type LlmUsage } from './cost.js';
@@ -58,6 +58,7 @@ export async function runLlmBatch(items: LlmWith[], ctx: ExecutorContext): Promi
         const call = await prepareCall(w, model, ctx.root);
         const hit = dir && (await readCached<LlmOutput>(dir, call.key));
         if (hit) {
+          await markAnswered(dir, ctx.taskId, model);
           results[i] = { ok: true, output: fromCache(hit) };
           return;
         }
@@ -87,7 +88,11 @@ export async function runLlmBatch(items: LlmWith[], ctx: ExecutorContext): Promi
       if (verdict.ok) {
         const answer = { text, model: got.model, stopReason: got.stop_reason, usage: item.usage, json: verdict.json };
         const output = toOutput(answer, models, { batch: true });
-        if (dir) await writeCached(dir, item.key, output).catch((e: Error) => ctx.log('stderr', `llm cache not written: ${e.message}`));
+        if (dir) {
+          await writeCached(dir, item.key, output)
+            .then(() => markAnswered(dir, ctx.taskId, model))
+            .catch((e: Error) => ctx.log('stderr', `llm cache not written: ${e.message}`));
+        }
         results[i] = { ok: true, output: withSignals(output, { cache: dir ? 'miss' : undefined }) };
         pending.delete(i);
       } else if (round >= attempts) {

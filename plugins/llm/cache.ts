@@ -79,3 +79,33 @@ export async function writeCached(dir: string, key: string, output: unknown): Pr
     throw error;
   }
 }
+
+// A templated task's cache key is only known once it renders, so preflight cannot look its
+// answers up. What it can ask is whether the task was answered before: a marker per task
+// (instance index dropped) and model, written whenever an answer is stored or read. Markers sit
+// beside the cache folder (`llm` -> `llm-tasks`), which holds answers and nothing else.
+function markerPath(dir: string, taskId: string, model: string): string {
+  const task = taskId.replace(/\[\d+\]$/, '');
+  return path.join(`${dir}-tasks`, createHash('sha256').update(`${task}\n${model}`).digest('hex').slice(0, 32));
+}
+
+/**
+ * Note that task `taskId` on `model` has an answer in the cache. Best effort: a lost marker
+ * only means the next keyless run's preflight asks for a key.
+ * @example await markAnswered(dir, 'review[3]', 'claude-haiku-5-5')
+ */
+export async function markAnswered(dir: string, taskId: string, model: string): Promise<void> {
+  const file = markerPath(dir, taskId, model);
+  if (existsSync(file)) return;
+  try {
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, `${taskId.replace(/\[\d+\]$/, '')}\n${model}\n`);
+  } catch {
+    // Best effort, as above.
+  }
+}
+
+/** True when `markAnswered` was called for this task (any instance) and model. */
+export function wasAnswered(dir: string, taskId: string, model: string): boolean {
+  return existsSync(markerPath(dir, taskId, model));
+}

@@ -2,7 +2,7 @@
 // unless its answer is already in the cache (then the run needs no key at all).
 import type { WeftErrorCode } from '../../engine/errors.js';
 import { isWeftError } from '../../engine/errors.js';
-import { cacheDirOf, hasCached } from './cache.js';
+import { cacheDirOf, hasCached, wasAnswered } from './cache.js';
 import type { ModelTable } from './models.js';
 import { prepareCall } from './prompt.js';
 import type { LlmWith } from './schema.js';
@@ -50,11 +50,14 @@ export async function preflightLlm(
   return problems;
 }
 
-// Only a task whose `with` is fully rendered (no `{{` left) can be looked up; the rest depend on
-// outputs not produced yet, so they count as not cached.
+// A task whose `with` is fully rendered (no `{{` left) is looked up by its key. The rest depend
+// on items and outputs not known yet: they count as cached when an earlier run stored answers
+// for them (a re-run of a fan-out needs no key); an answer still missing at run time then fails
+// its task with MISSING_API_KEY.
 async function isAnswered(task: PreflightTask, root: string, options: Record<string, unknown>): Promise<boolean> {
   const dir = cacheDirOf(root, options);
-  if (!dir || !task.model || JSON.stringify(task.with).includes('{{')) return false;
+  if (!dir || !task.model) return false;
+  if (JSON.stringify(task.with).includes('{{')) return wasAnswered(dir, task.id, task.model);
   try {
     const call = await prepareCall(task.with as LlmWith, task.model, root);
     return hasCached(dir, call.key);

@@ -3,7 +3,7 @@
 import { WeftError } from '../../engine/errors.js';
 import type { ExecutorContext } from '../../engine/executor.js';
 import { askModel } from './answer.js';
-import { cacheDirOf, readCached, writeCached } from './cache.js';
+import { cacheDirOf, markAnswered, readCached, writeCached } from './cache.js';
 import { createClient } from './client.js';
 import { fitContext } from './context.js';
 import { abortError } from './errors.js';
@@ -30,13 +30,20 @@ export async function runLlm(w: LlmWith, ctx: ExecutorContext): Promise<LlmResul
   const call = await prepareCall(w, model, ctx.root);
   const dir = cacheDirOf(ctx.root, ctx.options);
   const hit = dir && (await readCached<LlmOutput>(dir, call.key));
-  if (hit) return fromCache(hit);
+  if (hit) {
+    await markAnswered(dir, ctx.taskId, model);
+    return fromCache(hit);
+  }
 
   const client = createClient(ctx);
   const blocks = await fitContext(call.blocks, w.contextMaxTokens, w.truncate ?? false, countTokensWith(client, model, ctx.signal));
   const answer = await askModel(client, buildParams(w, model, blocks), w, ctx.signal, outputAttemptsOf(ctx.options));
   const output = toOutput(answer, models);
   // A paid answer is returned even when the cache cannot keep it.
-  if (dir) await writeCached(dir, call.key, output).catch((e: Error) => ctx.log('stderr', `llm cache not written: ${e.message}`));
+  if (dir) {
+    await writeCached(dir, call.key, output)
+      .then(() => markAnswered(dir, ctx.taskId, model))
+      .catch((e: Error) => ctx.log('stderr', `llm cache not written: ${e.message}`));
+  }
   return withSignals(output, { cache: dir ? 'miss' : undefined, rateLimitRemaining: answer.rateLimitRemaining });
 }
