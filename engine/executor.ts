@@ -55,6 +55,11 @@ export interface Executor<W = Record<string, unknown>, O = unknown> {
    */
   weigh?(withValues: W, ctx: { model?: string }): number;
   /**
+   * Main-thread hook for `weft plan`: the most one call may use, from the task's `with` as
+   * written (templates not rendered) and its model. A field left out is unknown.
+   */
+  estimate?(withValues: W, ctx: { model?: string; root: string; options: Record<string, unknown> }): { tokens?: number; costUsd?: number };
+  /**
    * Main-thread hook run once before any task starts, with every task that uses this executor.
    * Returns problems that make the run impossible (exit 2), e.g. a missing API key.
    */

@@ -2,6 +2,7 @@
 // SDK, with a response cache, context slicing, prices from models/models.json, and batches.
 import type { Executor } from '../engine/executor.js';
 import { estimateTokens } from './llm/context.js';
+import { estimateLlm } from './llm/estimate.js';
 import type { BatchItemResult } from './llm/batch.js';
 import type { LlmOutput, LlmResult } from './llm/result.js';
 import { preflightLlm } from './llm/preflight.js';
@@ -35,6 +36,8 @@ export const llm: Executor<LlmWith, LlmResult> = {
     const files = (w.context ?? []).some((c) => 'files' in c) ? (w.contextMaxTokens ?? 0) : 0;
     return (w.maxTokens ?? defaultMaxTokens) + estimateTokens(text) + files;
   },
+
+  estimate: estimateLlm,
 
   preflight: preflightLlm,
 

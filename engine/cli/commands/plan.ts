@@ -1,5 +1,5 @@
-import { planPipeline } from '../../plan.js';
-import type { Plan } from '../../types.js';
+import { planPipeline, type PlanCost, type PlanResult } from '../../plan.js';
+import { loadRegistry } from '../../registry.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { loadOrThrow } from '../load.js';
@@ -7,15 +7,18 @@ import { requireOne } from './require-one.js';
 
 export const plan: Command = {
   name: 'plan',
-  summary: 'show the batches, the critical path and each llm task\'s model',
+  summary: 'show the batches, the critical path, each llm task\'s model and the worst-case cost',
   usage: `Usage: weft plan <pipeline> [--json] [--dir DIR]
 
 Batches are the tasks that may run together, level by level; the critical path is the
-longest chain of needs. --json prints { batches, criticalPath, models }.`,
+longest chain of needs. The worst case prices every llm call at its largest input and
+maxTokens out; a forEach whose items come from another task has no width before the run.
+--json prints { batches, criticalPath, models, cost }.`,
   flags: { json: { type: 'boolean' } },
   async run({ values, positionals }, { cwd, dir, print }) {
     const pipeline = await loadOrThrow(requireOne(positionals, 'plan'), { cwd, dir });
-    const result = planPipeline(pipeline);
+    const registry = await loadRegistry(pipeline.config.plugins, pipeline.root);
+    const result = planPipeline(pipeline, { registry });
     if (values.json) print.out(JSON.stringify(result, null, 2));
     else for (const line of formatPlan(result)) print.out(line);
     return EXIT.ok;
@@ -27,7 +30,7 @@ longest chain of needs. --json prints { batches, criticalPath, models }.`,
  * @example formatPlan({ batches: [['a'], ['b', 'c']], criticalPath: ['a', 'b'], models: {} })
  * // ['batches: [a] [b, c]', 'critical path: a → b']
  */
-export function formatPlan(result: Plan): string[] {
+export function formatPlan(result: PlanResult): string[] {
   const lines = [
     `batches: ${result.batches.map((batch) => `[${batch.join(', ')}]`).join(' ')}`,
     `critical path: ${result.criticalPath.join(' → ')}`,
@@ -36,7 +39,29 @@ export function formatPlan(result: Plan): string[] {
   if (models.length > 0) {
     lines.push('models:');
     const width = Math.max(...models.map(([id]) => id.length));
-    for (const [id, model] of models) lines.push(`  ${id.padEnd(width)}  ${model}`);
+    const modelWidth = Math.max(...models.map(([, model]) => model.length));
+    for (const [id, model] of models) {
+      const cost = result.cost?.tasks[id];
+      const column = cost ? `  worst case ${taskCost(cost)}` : '';
+      lines.push(`  ${id.padEnd(width)}  ${model.padEnd(modelWidth)}${column}`.trimEnd());
+    }
   }
+  if (result.cost) lines.push(totalCost(result.cost));
   return lines;
+}
+
+const usd = (n: number) => `$${n.toFixed(4)}`;
+
+function taskCost(cost: PlanCost['tasks'][string]): string {
+  const per = cost.perCall.costUsd;
+  if (per === undefined) return 'unknown (no price or size before the run)';
+  if (cost.calls === undefined) return `${usd(per)} per item × unknown items (forEach known at run time)`;
+  return cost.calls === 1 ? usd(per) : `${usd(cost.costUsd!)} (${cost.calls} × ${usd(per)})`;
+}
+
+function totalCost(cost: PlanCost): string {
+  const tokens = `${cost.tokens} tokens`;
+  if (cost.complete) return `worst-case cost: ${usd(cost.costUsd)}, ${tokens}`;
+  const open = Object.entries(cost.tasks).filter(([, t]) => t.costUsd === undefined).map(([id]) => id);
+  return `worst-case cost: unknown before the run (${open.join(', ')}); the rest at most ${usd(cost.costUsd)}, ${tokens}`;
 }

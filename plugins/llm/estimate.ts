@@ -1,0 +1,50 @@
+// `weft plan`'s worst case for one llm call, from `with` as written: templates are not rendered
+// yet, so any input whose size is not known is bounded by the model's context window.
+import { estimateTokens } from './context.js';
+import { worstCaseCost } from './cost.js';
+import { jsonInstruction } from './output.js';
+import { defaultMaxTokens, type LlmWith } from './schema.js';
+import { modelsFor, outputAttemptsOf } from './settings.js';
+
+// A re-ask adds the previous answer and a one-line follow-up to the input.
+const followUpTokens = 100;
+
+const isOpen = (value: unknown): boolean => JSON.stringify(value ?? '').includes('{{');
+
+/**
+ * The most one call of a task may cost: every request a json task may send (re-asks), each with
+ * the largest input it can have and `maxTokens` out. Input from files or from templates counts
+ * as `contextMaxTokens` when set and the context window otherwise. `{}` when nothing is known.
+ * @example estimateLlm({ prompt: 'hi', maxTokens: 100 }, { model: 'claude-haiku-5-5', root: '.', options: {} })
+ */
+export function estimateLlm(w: LlmWith, ctx: { model?: string; root: string; options: Record<string, unknown> }): { tokens?: number; costUsd?: number } {
+  if (!ctx.model || isOpen(w.maxTokens) || isOpen(w.contextMaxTokens)) return {};
+  let models;
+  try {
+    models = modelsFor(ctx.options, ctx.root);
+  } catch {
+    return {};
+  }
+  const price = models.models[ctx.model];
+  if (!price) return {};
+  const maxTokens = w.maxTokens ?? defaultMaxTokens;
+  const window = price.contextWindow;
+  const ceiling = window === undefined ? Infinity : Math.max(0, window - maxTokens);
+  const fixed = [w.shared, w.system, w.prompt, w.output === 'json' ? jsonInstruction(w.schema) : undefined].filter((t): t is string => typeof t === 'string' && !isOpen(t));
+  const openText = [w.shared, w.system, w.prompt].some(isOpen);
+  const openContext = (w.context ?? []).some((c) => 'files' in c || isOpen(c.value));
+  const knownContext = (w.context ?? []).filter((c) => !('files' in c) && !isOpen(c.value)).map((c) => ('value' in c ? (typeof c.value === 'string' ? c.value : JSON.stringify(c.value) ?? '') : ''));
+  let input = estimateTokens([...fixed, ...knownContext].join(''));
+  if (openText) input = ceiling;
+  else if (openContext) input = w.contextMaxTokens === undefined ? ceiling : input + w.contextMaxTokens;
+  if (!Number.isFinite(input)) return {};
+  const requests = w.output === 'json' ? outputAttemptsOf(ctx.options) : 1;
+  let tokens = 0;
+  let costUsd = 0;
+  for (let k = 0; k < requests; k++) {
+    const sent = Math.min(ceiling, input + k * (maxTokens + followUpTokens));
+    tokens += sent + maxTokens;
+    costUsd += worstCaseCost(ctx.model, sent, maxTokens, models);
+  }
+  return { tokens, costUsd: Math.round(costUsd * 1e6) / 1e6 };
+}
