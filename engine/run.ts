@@ -605,7 +605,10 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
 
   try {
     if (tasks.size === 0) resolveDone();
-    for (const state of tasks.values()) if (state.waiting === 0 && state.status === undefined && !aborted) resolveTask(state);
+    // Roots are taken first: a root that ends at once (resumed, skipped) resolves its dependents
+    // synchronously, and they must not be resolved a second time here.
+    const roots = [...tasks.values()].filter((state) => state.waiting === 0);
+    for (const state of roots) if (state.status === undefined && !aborted) resolveTask(state);
     await done;
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
