@@ -7,6 +7,7 @@ import { createExecutorPool, type ExecutorPool } from './pool.js';
 import { loadRegistry, type Registry } from './registry.js';
 import { nextDelay, shouldRetry } from './retry.js';
 import { resolveInputs } from './run/inputs.js';
+import { resumedResult } from './run/resume.js';
 import { readSecrets, type BaseScope } from './run/scope.js';
 import { createUsageTally } from './run/usage.js';
 import { createScheduler, type Unit } from './scheduler.js';
@@ -38,6 +39,8 @@ type TaskState = {
   /** Final status of the task as a whole; set once every instance ended. */
   status?: TaskResult['status'];
   skipReason?: SkipReason;
+  /** Every instance ended with the resumed run's output: its dependents may reuse theirs too. */
+  resumed?: boolean;
 };
 
 /** One schedulable run of a task: the task itself, or one item of its forEach. */
@@ -240,6 +243,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
     if (items === undefined) {
       addInstance(state, spec.id, 0, undefined, false);
     } else if (items.length === 0) {
+      state.resumed = needs.every((n) => n.resumed);
       state.status = 'success';
       publishTask(state);
       return afterTask(state);
@@ -247,6 +251,13 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
       for (let i = 0; i < items.length; i++) addInstance(state, `${spec.id}[${i}]`, i, items[i], true);
     }
     state.open = state.instances.length;
+    // Reuse only when every need was reused: a need that ran again may have changed this task's inputs.
+    if (options.resume && needs.every((n) => n.resumed)) {
+      const now = Date.now();
+      const reused = state.instances.map((inst) => resumedResult(options.resume!, inst.id, items?.length, now));
+      state.resumed = reused.every(Boolean);
+      state.instances.forEach((inst, i) => reused[i] && endInstance(inst, reused[i]));
+    }
     if (spec.batch && state.entry.executor.runBatch && items !== undefined) return scheduleBatch(state);
     for (const inst of state.instances) {
       if (!inst.result) prepareAndPush(inst);
@@ -277,6 +288,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
     );
     addInstance(state, spec.id, 0, undefined, false);
     state.open = 1;
+    state.resumed = needs.every((n) => n.resumed);
     const inst = state.instances[0]!;
     let result: TaskResult;
     if (outcome.status === 'success') {
@@ -657,6 +669,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
     };
     if (runError) report.error = runError;
     if (cache.hits || cache.misses) report.cache = cache;
+    if (options.resume) report.resumedFrom = options.resume.runId;
     return masker.maskDeep(report);
   }
 }

@@ -186,7 +186,8 @@ export type ErrorData = {
 type Timing = { attempts: number; startedAt: number; endedAt: number; durationMs: number };
 
 export type TaskResult =
-  | ({ status: 'success'; output: unknown } & Timing)
+  /** `resumed`: not run again; the output is the one the resumed run reported (RunOptions.resume). */
+  | ({ status: 'success'; output: unknown; resumed?: true } & Timing)
   | ({ status: 'failed'; error: ErrorData; output?: unknown } & Timing)
   | { status: 'skipped'; attempts: number; reason: SkipReason }
   | ({ status: 'cancelled'; reason?: string } & Partial<Timing> & { attempts: number });
@@ -207,6 +208,8 @@ export type RunReport = {
   usage: { byModel: Record<string, ModelUsage>; totalTokens: number; costUsd: number };
   error?: ErrorData;
   cache?: { hits: number; misses: number };
+  /** The run this one resumed (RunOptions.resume), when it resumed one. */
+  resumedFrom?: string;
 };
 
 export type RunEvent =
@@ -230,4 +233,10 @@ export type RunOptions = {
   env?: Record<string, string | undefined>;
   noCache?: boolean;
   runId?: string;
+  /**
+   * A previous run's report: an instance that succeeded there ends with that output instead of
+   * running, provided every task it needs was reused too. Its outputs are masked, so a secret in
+   * them reaches downstream templates as `***`.
+   */
+  resume?: RunReport;
 };
