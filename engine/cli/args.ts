@@ -1,8 +1,11 @@
 import { parseArgs } from 'node:util';
 import { WeftError } from '../errors.js';
 
-/** One flag as `node:util` parseArgs takes it. */
-export type FlagSpec = { type: 'string' | 'boolean'; short?: string; multiple?: boolean };
+/**
+ * One flag as `node:util` parseArgs takes it, plus `optionalValue` for a string flag whose value
+ * may be left out (`--resume`, `--resume RUN`): left out, its value is `''`.
+ */
+export type FlagSpec = { type: 'string' | 'boolean'; short?: string; multiple?: boolean; optionalValue?: boolean };
 export type FlagSpecs = Record<string, FlagSpec>;
 export type FlagValues = Record<string, string | boolean | string[] | undefined>;
 export type ParsedArgs = { values: FlagValues; positionals: string[] };
@@ -21,9 +24,10 @@ export const commonFlags: FlagSpecs = {
  */
 export function parseFlags(argv: string[], specs: FlagSpecs): ParsedArgs {
   try {
+    const options = { ...commonFlags, ...specs };
     const { values, positionals } = parseArgs({
-      args: argv,
-      options: { ...commonFlags, ...specs },
+      args: attachOptionalValues(argv, options),
+      options: Object.fromEntries(Object.entries(options).map(([name, { optionalValue: _, ...spec }]) => [name, spec])),
       allowPositionals: true,
       strict: true,
     });
@@ -31,6 +35,41 @@ export function parseFlags(argv: string[], specs: FlagSpecs): ParsedArgs {
   } catch (cause) {
     throw new WeftError('USAGE', shortenParseError(cause as Error & { code?: string }), { cause });
   }
+}
+
+/**
+ * parseArgs knows only required values, so an optional one is attached as `--name=VALUE`, or
+ * `--name=` when left out. The next argument is the value when it is not a flag and a positional
+ * came first: `weft run hello --resume RUN` resumes RUN, `weft run --resume hello` runs hello.
+ */
+function attachOptionalValues(argv: string[], specs: FlagSpecs): string[] {
+  if (!Object.values(specs).some((s) => s.optionalValue)) return argv;
+  const out: string[] = [];
+  let positionals = 0;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    out.push(arg);
+    if (!arg.startsWith('-') || arg === '-') {
+      positionals++;
+      continue;
+    }
+    const spec = arg.startsWith('--')
+      ? arg.includes('=') ? undefined : specs[arg.slice(2)]
+      : arg.length === 2 ? Object.values(specs).find((s) => s.short === arg[1]) : undefined;
+    if (spec?.optionalValue && arg.startsWith('--')) {
+      const next = argv[i + 1];
+      const takes = next !== undefined && !next.startsWith('-') && positionals > 0;
+      out[out.length - 1] = `${arg}=${takes ? next : ''}`;
+      if (takes) i++;
+    } else if (spec?.type === 'string' && i + 1 < argv.length) {
+      out.push(argv[++i]!);
+    }
+  }
+  return out;
 }
 
 // Node's messages run to three sentences of advice; the first clause is what the user needs.
