@@ -1,7 +1,10 @@
-import { WeftError } from '../../errors.js';
+import path from 'node:path';
+import { WeftError, toErrorData } from '../../errors.js';
 import { runPipeline } from '../../run.js';
-import type { RunReport } from '../../types.js';
-import { positiveIntFlag } from '../args.js';
+import { findRun, hashInputs, hashPipelineFile, saveRun } from '../../run/history.js';
+import type { Pipeline, RunReport } from '../../types.js';
+import { writeFileAtomic } from '../../write-file-atomic.js';
+import { positiveIntFlag, stringFlag } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { loadOrThrow } from '../load.js';
@@ -26,6 +29,7 @@ Options:
   --dry-run          print each task with its rendered \`with\` instead of running it
   --json             print the run report (JSON) on stdout and nothing else; progress on stderr
   --no-cache         do not read or write the llm response cache
+  --resume [RUN]     reuse what succeeded in run RUN (default: the latest run of this pipeline)
   --dir DIR          the pipelines folder
   --verbose          stacks for internal errors
 
@@ -38,13 +42,32 @@ Exit codes: 0 success, 1 a task failed, 2 invalid pipeline or input, 130 SIGINT,
     'dry-run': { type: 'boolean' },
     json: { type: 'boolean' },
     'no-cache': { type: 'boolean' },
+    resume: { type: 'string', optionalValue: true },
   },
   async run({ values, positionals }, ctx) {
     const concurrency = positiveIntFlag(values, 'concurrency');
     const pipeline = await loadOrThrow(requireOne(positionals, 'run'), { cwd: ctx.cwd, dir: ctx.dir });
     const inputs = parseVars((values.var as string[] | undefined) ?? [], pipeline.inputs);
     const json = values.json === true;
-    const renderer = chooseRenderer(ctx, json, values['dry-run'] === true);
+    const dryRun = values['dry-run'] === true;
+    const hash = await hashPipelineFile(pipeline.file);
+    const inputsHash = hashInputs(inputs);
+    const resumeFlag = stringFlag(values, 'resume');
+    // Bare --resume arrives as '': the latest run of this pipeline.
+    const resume = resumeFlag === undefined ? undefined : await findRun(pipeline.root, pipeline.name, resumeFlag || undefined);
+    const renderer = chooseRenderer(ctx, json, dryRun);
+    if (resume && resume.hash !== hash) {
+      renderer.onEvent({
+        type: 'warning',
+        message: `${resume.file} changed since run ${resume.report.runId}; tasks that succeeded then are reused all the same`,
+      });
+    }
+    if (resume && resume.inputsHash !== inputsHash) {
+      renderer.onEvent({
+        type: 'warning',
+        message: `inputs differ from run ${resume.report.runId}; tasks that succeeded then are reused all the same`,
+      });
+    }
 
     const controller = new AbortController();
     let received: TerminationSignal | undefined;
@@ -59,7 +82,8 @@ Exit codes: 0 success, 1 a task failed, 2 invalid pipeline or input, 130 SIGINT,
         concurrency,
         sequential: values.sequential === true,
         keepGoing: values['keep-going'] === true,
-        dryRun: values['dry-run'] === true,
+        dryRun,
+        resume: resume?.report,
         noCache: values['no-cache'] === true,
         signal: controller.signal,
         env: ctx.io.env,
@@ -69,12 +93,28 @@ Exit codes: 0 success, 1 a task failed, 2 invalid pipeline or input, 130 SIGINT,
       off();
       renderer.finish(report);
     }
+    // A dry run ran nothing, so there is nothing a later run could resume from it.
+    if (!dryRun) await keepRun(ctx, pipeline, { hash, inputsHash }, report);
     if (json) ctx.print.out(JSON.stringify(report, null, 2));
     if (received) return exitCodeForSignal(received);
     // A run cancelled by anything but a signal (a budget, the engine) is a failure too.
     return report.status === 'success' ? EXIT.ok : EXIT.taskFailed;
   },
 };
+
+/** Save the (masked) report for `--resume`; a run is not failed by a folder it cannot write. */
+async function keepRun(
+  ctx: CommandContext,
+  pipeline: Pipeline,
+  hashes: { hash: string; inputsHash: string },
+  report: RunReport,
+): Promise<void> {
+  try {
+    await saveRun(pipeline.root, { pipeline: pipeline.name, file: path.relative(pipeline.root, pipeline.file), ...hashes, report });
+  } catch (error) {
+    ctx.print.err(`weft: warning: could not save run ${report.runId} for --resume: ${toErrorData(error).message}`);
+  }
+}
 
 // --json owns stdout, so progress goes to stderr as plain lines. The live view needs a terminal
 // that takes ANSI codes (https://no-color.org: NO_COLOR of any value turns it off).

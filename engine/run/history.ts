@@ -1,0 +1,125 @@
+// Past runs, kept so a later `weft run --resume` can reuse what succeeded: one JSON file per run
+// in `.weft/runs/` under the project root, holding the masked report and what it ran.
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { WeftError } from '../errors.js';
+import type { RunReport } from '../types.js';
+import { writeFileAtomic } from '../write-file-atomic.js';
+
+/** One saved run: the masked report, and the pipeline file it came from with a hash of its text. */
+export type RunRecord = {
+  format: 1;
+  pipeline: string;
+  /** The pipeline file, relative to the project root. */
+  file: string;
+  /** sha256 of the pipeline file's text when the run started: a resume of a changed file warns. */
+  hash: string;
+  /** hashInputs of the `--var` values: a hash, since a value may be a token the report never masks. */
+  inputsHash: string;
+  report: RunReport;
+};
+
+// Run ids from the CLI look like 2026-11-28T07-00-00-abc123; this only keeps an id a plain file name.
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** Where a project's runs are kept. */
+export function runsDir(root: string): string {
+  return path.join(root, '.weft', 'runs');
+}
+
+/**
+ * sha256 of a pipeline file's text, for RunRecord.hash.
+ * @example await hashPipelineFile(pipeline.file) // 'e3b0c442…'
+ */
+export async function hashPipelineFile(file: string): Promise<string> {
+  return createHash('sha256').update(await readFile(file)).digest('hex');
+}
+
+/**
+ * sha256 of input values (keys sorted), for RunRecord.inputsHash.
+ * @example hashInputs({ n: 2 }) === hashInputs({ n: 2 }) // true
+ */
+export function hashInputs(inputs: Record<string, unknown>): string {
+  const sorted = Object.fromEntries(Object.entries(inputs).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return createHash('sha256').update(JSON.stringify(sorted)).digest('hex');
+}
+
+/**
+ * Save a run as `.weft/runs/<runId>.json` under `root`, atomically. `report` must be the masked
+ * report runPipeline returned, so no secret lands on disk. Returns the file's path.
+ * @example await saveRun(pipeline.root, { pipeline: 'hello', file: 'pipelines/hello.yaml', hash, inputsHash, report })
+ */
+export async function saveRun(root: string, record: Omit<RunRecord, 'format'>): Promise<string> {
+  if (!RUN_ID.test(record.report.runId)) throw new WeftError('USAGE', `cannot save run "${record.report.runId}": not a file name`);
+  const file = path.join(runsDir(root), `${record.report.runId}.json`);
+  const full: RunRecord = { format: 1, ...record };
+  await writeFileAtomic(file, `${JSON.stringify(full, null, 2)}\n`);
+  return file;
+}
+
+/**
+ * The run of pipeline `name` to resume: the one with id `runId`, or the latest (by start time).
+ * A USAGE error (exit 2) when there is none, when the id is unknown, or when it is another
+ * pipeline's run.
+ * @example const { report } = await findRun(pipeline.root, 'hello') // the latest run of hello
+ */
+export async function findRun(root: string, name: string, runId?: string): Promise<RunRecord> {
+  const dir = runsDir(root);
+  const shown = path.join('.weft', 'runs');
+  if (runId !== undefined) {
+    if (!RUN_ID.test(runId)) throw new WeftError('USAGE', `--resume: "${runId}" is not a run id`);
+    const record = await readRecord(path.join(dir, `${runId}.json`));
+    if (!record) throw new WeftError('USAGE', `--resume: no run "${runId}" in ${shown}`);
+    if (record.pipeline !== name) {
+      throw new WeftError('USAGE', `--resume: run "${runId}" is a run of pipeline "${record.pipeline}", not "${name}"`);
+    }
+    return record;
+  }
+  let best: RunRecord | undefined;
+  for (const file of await listRunFiles(dir)) {
+    const record = await readRecord(path.join(dir, file));
+    if (record?.pipeline !== name) continue;
+    if (!best || record.report.startedAt > best.report.startedAt) best = record;
+  }
+  if (!best) throw new WeftError('USAGE', `--resume: no previous run of "${name}" in ${shown}`);
+  return best;
+}
+
+async function listRunFiles(dir: string): Promise<string[]> {
+  try {
+    // Temp files of a save in progress start with a dot and end in .tmp.
+    return (await readdir(dir)).filter((f) => f.endsWith('.json') && !f.startsWith('.')).sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+/** A run record, or undefined for a missing file or one that is not a record (hand-edited, foreign). */
+async function readRecord(file: string): Promise<RunRecord | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    const record = JSON.parse(text) as Partial<RunRecord>;
+    const report = record.report;
+    const ok =
+      record.format === 1 &&
+      typeof record.pipeline === 'string' &&
+      typeof record.hash === 'string' &&
+      typeof report === 'object' &&
+      report !== null &&
+      typeof report.runId === 'string' &&
+      typeof report.startedAt === 'number' &&
+      typeof report.tasks === 'object' &&
+      report.tasks !== null;
+    return ok ? (record as RunRecord) : undefined;
+  } catch {
+    return undefined;
+  }
+}
