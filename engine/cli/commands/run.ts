@@ -11,6 +11,7 @@ import { loadOrThrow } from '../load.js';
 import { createLiveRenderer } from '../render-live.js';
 import { createPlainRenderer } from '../render-plain.js';
 import type { Renderer } from '../renderer.js';
+import { renderReportHtml } from '../report-html.js';
 import { exitCodeForSignal, onProcessSignal } from '../signals.js';
 import type { TerminationSignal } from '../io.js';
 import { parseVars } from '../vars.js';
@@ -30,6 +31,7 @@ Options:
   --json             print the run report (JSON) on stdout and nothing else; progress on stderr
   --no-cache         do not read or write the llm response cache
   --resume [RUN]     reuse what succeeded in run RUN (default: the latest run of this pipeline)
+  --report FILE      also write the run report as a self-contained HTML page
   --dir DIR          the pipelines folder
   --verbose          stacks for internal errors
 
@@ -43,6 +45,7 @@ Exit codes: 0 success, 1 a task failed, 2 invalid pipeline or input, 130 SIGINT,
     json: { type: 'boolean' },
     'no-cache': { type: 'boolean' },
     resume: { type: 'string', optionalValue: true },
+    report: { type: 'string' },
   },
   async run({ values, positionals }, ctx) {
     const concurrency = positiveIntFlag(values, 'concurrency');
@@ -50,6 +53,7 @@ Exit codes: 0 success, 1 a task failed, 2 invalid pipeline or input, 130 SIGINT,
     const inputs = parseVars((values.var as string[] | undefined) ?? [], pipeline.inputs);
     const json = values.json === true;
     const dryRun = values['dry-run'] === true;
+    const htmlFile = stringFlag(values, 'report');
     const hash = await hashPipelineFile(pipeline.file);
     const inputsHash = hashInputs(inputs);
     const resumeFlag = stringFlag(values, 'resume');
@@ -95,10 +99,12 @@ Exit codes: 0 success, 1 a task failed, 2 invalid pipeline or input, 130 SIGINT,
     }
     // A dry run ran nothing, so there is nothing a later run could resume from it.
     if (!dryRun) await keepRun(ctx, pipeline, { hash, inputsHash }, report);
+    const reportCode = htmlFile === undefined ? EXIT.ok : await writeHtmlReport(ctx, htmlFile, report);
     if (json) ctx.print.out(JSON.stringify(report, null, 2));
     if (received) return exitCodeForSignal(received);
     // A run cancelled by anything but a signal (a budget, the engine) is a failure too.
-    return report.status === 'success' ? EXIT.ok : EXIT.taskFailed;
+    if (report.status !== 'success') return EXIT.taskFailed;
+    return reportCode;
   },
 };
 
@@ -113,6 +119,17 @@ async function keepRun(
     await saveRun(pipeline.root, { pipeline: pipeline.name, file: path.relative(pipeline.root, pipeline.file), ...hashes, report });
   } catch (error) {
     ctx.print.err(`weft: warning: could not save run ${report.runId} for --resume: ${toErrorData(error).message}`);
+  }
+}
+
+/** `--report FILE`: the HTML page, written atomically; a path that cannot be written is exit 2. */
+async function writeHtmlReport(ctx: CommandContext, file: string, report: RunReport): Promise<number> {
+  try {
+    await writeFileAtomic(path.resolve(ctx.cwd, file), renderReportHtml(report));
+    return EXIT.ok;
+  } catch (error) {
+    ctx.print.err(`weft: could not write --report ${file}: ${toErrorData(error).message}`);
+    return EXIT.usage;
   }
 }
 
