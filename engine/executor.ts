@@ -48,6 +48,11 @@ export interface Executor<W = Record<string, unknown>, O = unknown> {
    * `ctx.options.scope`, for executors that render files with it (template).
    */
   needsScope?: boolean;
+  /**
+   * Environment variables holding credentials this executor reads (e.g. an API key). The engine
+   * masks their values as `***` in every event and report, like `secrets.*`.
+   */
+  secretEnv?: string[];
   run(withValues: W, ctx: ExecutorContext): Promise<O>;
   /**
    * Main-thread hook: how much of a pool's token budget (`pools.*.tokens`) one call weighs,

@@ -129,6 +129,11 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
     });
   }
   for (const state of tasks.values()) for (const need of state.spec.needs) tasks.get(need)!.dependents.push(state);
+  // Credentials an executor reads from the environment (ANTHROPIC_API_KEY) are secrets too, though
+  // no template names them: a task may print them, an API error may quote them.
+  for (const { entry } of tasks.values()) {
+    for (const name of entry.executor.secretEnv ?? []) if (env[name]) masker.add(env[name]!);
+  }
 
   if (!options.dryRun) await preflight(pipeline, tasks, env, executorOptionsBase(pipeline, options));
 

@@ -22,6 +22,7 @@ export type { LlmOutput, LlmResult, LlmWith, BatchItemResult };
 export const llm: Executor<LlmWith, LlmResult> = {
   description: 'Call a Claude model through the Anthropic Messages API (text or validated json)',
   schema: llmWithSchema,
+  secretEnv: ['ANTHROPIC_API_KEY'],
 
   // The SDK loads lazily (~0.4 s): only workers that run an llm call pay for it, never the main thread.
   async run(w, ctx) {
