@@ -188,6 +188,16 @@ describe('weft run --resume (the real bin)', () => {
     expect(count(cwd, 'b.count')).toBe(3);
   });
 
+  it('other --var values than the resumed run\'s warn', async () => {
+    const cwd = makeProject({ 'pipelines/greet.yaml': 'inputs: { who: { type: string, default: x } }\ntasks:\n  a: { run: "echo {{inputs.who}}" }\n' });
+    expect((await spawnBin(['run', 'greet', '--var', 'who=ann'], { cwd })).code).toBe(0);
+    const same = await spawnBin(['run', 'greet', '--var', 'who=ann', '--resume'], { cwd });
+    expect(same.stdout).not.toContain('inputs differ');
+    const other = await spawnBin(['run', 'greet', '--var', 'who=bob', '--resume'], { cwd });
+    expect(other.code).toBe(0);
+    expect(other.stdout).toMatch(/inputs differ from run/);
+  });
+
   it('no previous run, or an unknown run id, is exit 2 with a message that says so', async () => {
     const cwd = makeProject({ 'pipelines/flaky.yaml': flaky });
     const none = await spawnBin(['run', 'flaky', '--resume'], { cwd });
