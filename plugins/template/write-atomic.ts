@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { WeftError } from '../../engine/errors.js';
+import { writeFileAtomic } from '../../engine/write-file-atomic.js';
 
 /**
  * The absolute path for `to`, refusing anything outside `root` (`../`, absolute paths elsewhere).
@@ -21,9 +21,8 @@ function isInside(root: string, target: string): boolean {
 }
 
 /**
- * Write `text` to `target` so readers see the old file or the new one, never half of it:
- * a temp file in the same folder (same filesystem), then rename. Creates parent folders, and
- * checks again after resolving symlinks that the folder is still inside `root`.
+ * Write `text` to `target` atomically (engine/write-file-atomic.ts), after checking, with
+ * symlinks resolved, that its folder is still inside `root`.
  * @example const bytes = await writeAtomic('/p', '/p/out/report.md', '# Report\n')
  */
 export async function writeAtomic(root: string, target: string, text: string): Promise<number> {
@@ -34,13 +33,6 @@ export async function writeAtomic(root: string, target: string, text: string): P
   if (realDir !== realRoot && !isInside(realRoot, realDir)) {
     throw new WeftError('TASK_FAILED', `refusing to write ${target}: its folder links outside the project root`);
   }
-  const temp = path.join(dir, `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    await writeFile(temp, text, { flag: 'wx' });
-    await rename(temp, target);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
+  await writeFileAtomic(target, text);
   return Buffer.byteLength(text);
 }
