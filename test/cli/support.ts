@@ -1,9 +1,6 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll } from 'vitest';
 import { cli, type CliIo, type TerminationSignal } from '../../engine/cli/index.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -19,22 +16,7 @@ tasks:
   d: { needs: [b, c], run: echo d }
 `;
 
-const made: string[] = [];
-afterAll(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
-
-/** A throwaway project folder with the given files, paths relative to it. */
-export function makeProject(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'weft-cli-'));
-  made.push(dir);
-  for (const [name, text] of Object.entries(files)) {
-    const file = path.join(dir, name);
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, text);
-  }
-  return dir;
-}
+export { makeProject } from '../support/project.js';
 
 export type CliResult = { code: number; stdout: string; stderr: string };
 
