@@ -3,24 +3,26 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { WeftError } from '../engine/errors.js';
 import type { Executor } from '../engine/executor.js';
-import { createTemplateEngine, renderString } from '../engine/template.js';
+import type { TemplateEngine } from '../engine/template.js';
 import { resolveInside, writeAtomic } from './template/write-atomic.js';
 
 export type TemplateWith = { template?: string; source?: string; to: string; data?: unknown };
 
 export type TemplateOutput = { path: string; bytes: number };
 
-type Engine = ReturnType<typeof createTemplateEngine>;
-let plainEngine: Engine | undefined;
-const enginesByPartials = new Map<string, Engine>();
+type Templates = typeof import('../engine/template.js');
+// Handlebars loads with the first template task, not in every worker's start-up.
+let templates: Promise<Templates> | undefined;
+let plainEngine: TemplateEngine | undefined;
+const enginesByPartials = new Map<string, TemplateEngine>();
 
 // One isolated environment per partial set, built once per worker and reused.
-function engineFor(partials: Record<string, string> | undefined): Engine {
-  if (!partials || Object.keys(partials).length === 0) return (plainEngine ??= createTemplateEngine({}));
+function engineFor(t: Templates, partials: Record<string, string> | undefined): TemplateEngine {
+  if (!partials || Object.keys(partials).length === 0) return (plainEngine ??= t.createTemplateEngine({}));
   const key = JSON.stringify(partials);
   let engine = enginesByPartials.get(key);
   if (!engine) {
-    engine = createTemplateEngine({ partials });
+    engine = t.createTemplateEngine({ partials });
     enginesByPartials.set(key, engine);
   }
   return engine;
@@ -58,7 +60,9 @@ export const template: Executor<TemplateWith, TemplateOutput> = {
     const source = w.source ?? (await readTemplate(ctx.root, w.template!));
     const scope = (ctx.options.scope ?? {}) as Record<string, unknown>;
     const partials = ctx.options.partials as Record<string, string> | undefined;
-    const text = String(renderString(engineFor(partials), source, { ...scope, data: w.data }));
+    const t = await (templates ??= import('../engine/template.js'));
+    // formatText, not String(): a file that is one {{object}} renders as JSON, not [object Object].
+    const text = t.formatText(t.renderString(engineFor(t, partials), source, { ...scope, data: w.data }));
     ctx.signal.throwIfAborted();
     const bytes = await writeAtomic(ctx.root, target, text);
     return { path: w.to, bytes };
