@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { runLlmYaml, startFake, expectSuccess } from './support.js';
+
+type Arrival = { index: number; inFlight: number; at: number; status: number };
+
+/** A fan-out of `count` llm calls in an adaptive pool of 4; the fake answers 429 to requests [from, to). */
+async function runBurst(options: { count: number; burst?: { from: number; to: number }; workers?: number }) {
+  // Each arrival records how many requests the fake was answering at that moment, itself included.
+  const arrivals: Arrival[] = [];
+  const burst = options.burst ?? { from: Infinity, to: Infinity };
+  const fake = await startFake({
+    latencyMs: 400,
+    respond: (_body, { index }) => {
+      const limited = index >= burst.from && index < burst.to;
+      arrivals.push({ index, inFlight: fake.inFlight, at: Date.now(), status: limited ? 429 : 200 });
+      return limited ? { error: { status: 429, retryAfterMs: 20 } } : undefined;
+    },
+  });
+  const items = Array.from({ length: options.count }, (_, i) => i);
+  const { report } = await runLlmYaml(
+    fake,
+    `
+concurrency: 16
+pools:
+  ai: { concurrency: 4, adaptive: true }
+models: { default: haiku, aliases: { haiku: claude-haiku-5-5 } }
+tasks:
+  ask:
+    uses: llm
+    pool: ai
+    forEach: ${JSON.stringify(items)}
+    retry: { attempts: 10, delay: 1ms, backoff: fixed }
+    with: { prompt: "item {{item}}" }
+`,
+    {
+      noCache: true,
+      files: options.workers ? { 'weft.config.yaml': `workers: ${options.workers}\n` } : {},
+    },
+  );
+  return { report, arrivals, fake };
+}
+
+describe('adaptive llm pool through runPipeline', () => {
+  it('never exceeds the pool concurrency, and runs fewer calls at once after a burst of 429s', async () => {
+    const burst = { from: 12, to: 20 };
+    const { report, arrivals, fake } = await runBurst({ count: 40, burst });
+    expectSuccess(report);
+    expect(Object.values(report.tasks).filter((r) => r.status === 'success')).toHaveLength(40);
+    expect(arrivals.filter((a) => a.status === 429)).toHaveLength(8);
+    expect(fake.maxInFlight).toBeLessThanOrEqual(4);
+    expect(Math.max(...arrivals.map((a) => a.inFlight))).toBeLessThanOrEqual(4);
+    // Before the burst the pool used its full width...
+    const before = arrivals.filter((a) => a.index < burst.from);
+    expect(Math.max(...before.map((a) => a.inFlight))).toBe(4);
+    // ...and once the server said 429, fewer at once: the next calls that reached the server
+    // found at most 2 in flight (AIMD halves the limit, then grows one step per window).
+    const firstLimited = arrivals.find((a) => a.status === 429)!;
+    const lastLimited = arrivals.filter((a) => a.status === 429).at(-1)!;
+    const after = arrivals.filter((a) => a.index > lastLimited.index).slice(0, 3);
+    expect(after).toHaveLength(3);
+    expect(Math.max(...after.map((a) => a.inFlight))).toBeLessThanOrEqual(2);
+    expect(lastLimited.at).toBeGreaterThanOrEqual(firstLimited.at);
+  });
+
+  // Every call carries an AbortSignal; the worker threads (one here) must not cap what is in
+  // flight below the pool's width (Piscina counts a thread running an abortable task as full).
+  it('with a single worker thread, still fills the pool of 4', async () => {
+    const { report, fake } = await runBurst({ count: 12, workers: 1 });
+    expectSuccess(report);
+    expect(fake.maxInFlight).toBe(4);
+  });
+});
