@@ -177,7 +177,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
 
   const ownPool = !options.dryRun && !options.pool;
   const preload = [...new Set([...tasks.values()].map((t) => t.entry.moduleUrl))];
-  const pool = options.dryRun ? undefined : (options.pool ?? createExecutorPool({ workers: pipeline.config.workers, preload }));
+  const pool = options.dryRun ? undefined : (options.pool ?? createExecutorPool({ workers: pipeline.config.workers, preload, env: runEnv }));
   const execOptions = executorOptionsBase(pipeline, options);
   // Template files rendered in workers (needsScope executors) include the same partials.
   if (Object.keys(partials).length) execOptions.partials = partials;

@@ -15,7 +15,8 @@ export type WorkerTask = {
   /** `with` values for `run`, or the items for `runBatch`. */
   input: unknown;
   batch: boolean;
-  ctx: Omit<ExecutorContext, 'signal' | 'log'>;
+  /** `env` left out means the pool's base environment (workerData.env). */
+  ctx: Omit<ExecutorContext, 'signal' | 'log' | 'env'> & { env?: Record<string, string> };
   /** Whether the caller listens to log lines; when false, ctx.log drops them here. */
   logs: boolean;
 };
@@ -32,7 +33,13 @@ export type ControlMessage =
 /** A log line from a worker: [task key, stream, line]. A tuple keeps the message small. */
 export type LogMessage = [key: number, stream: 'stdout' | 'stderr', line: string];
 
-const { controlChannel, logChannel, preload } = workerData as { controlChannel: string; logChannel: string; preload?: string[] };
+const { controlChannel, logChannel, preload, env: baseEnv } = workerData as {
+  controlChannel: string;
+  logChannel: string;
+  preload?: string[];
+  /** The pool's base environment: calls that leave ctx.env out use it. */
+  env?: Record<string, string>;
+};
 
 const running = new Map<number, AbortController>();
 // An abort can arrive before its task reaches this worker (it was still queued), and every
@@ -101,7 +108,7 @@ export default async function runTask(task: WorkerTask): Promise<WorkerResult> {
     if (!executor) {
       return { ok: false, error: { code: 'UNKNOWN_EXECUTOR', message: `${task.moduleUrl} has no executor "${task.name}"` }, logs: 0 };
     }
-    const ctx: ExecutorContext = { ...task.ctx, signal: controller.signal, log };
+    const ctx: ExecutorContext = { ...task.ctx, env: task.ctx.env ?? baseEnv ?? {}, signal: controller.signal, log };
     // The timeout clock starts when the executor does, not while the call was queued or its module loaded.
     if (task.ctx.timeoutMs) timer = setTimeout(abortOnTimeout, task.ctx.timeoutMs, controller, task.ctx.timeoutMs);
     const value = task.batch
