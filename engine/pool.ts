@@ -14,6 +14,9 @@ import type { ControlMessage, LogMessage, WorkerResult, WorkerTask } from './wor
 
 export type LogListener = (stream: 'stdout' | 'stderr', line: string) => void;
 
+/** An executor's context as a call sends it: no signal or log (the pool makes those); no env means the pool's env. */
+export type CallContext = Omit<ExecutorContext, 'signal' | 'log' | 'env'> & { env?: Record<string, string> };
+
 export type PoolRunOptions = {
   /**
    * Aborting rejects the call with the reason as a WeftError: a WeftError reason as it is,
@@ -51,9 +54,9 @@ export interface ExecutorPool {
    * Run `entry`'s executor with rendered `with` values in a worker. Rejects with a WeftError
    * (rebuilt from data, so `code` and `retryable` survive the thread boundary).
    */
-  run(entry: ExecutorEntry, withValues: unknown, ctx: Omit<ExecutorContext, 'signal' | 'log'>, options?: PoolRunOptions): Promise<unknown>;
+  run(entry: ExecutorEntry, withValues: unknown, ctx: CallContext, options?: PoolRunOptions): Promise<unknown>;
   /** Run a `batch: true` task's items as one call: the executor's runBatch hook, else each item's run. */
-  runBatch(entry: ExecutorEntry, items: unknown[], ctx: Omit<ExecutorContext, 'signal' | 'log'>, options?: PoolRunOptions): Promise<BatchItemResult[]>;
+  runBatch(entry: ExecutorEntry, items: unknown[], ctx: CallContext, options?: PoolRunOptions): Promise<BatchItemResult[]>;
   /** Cancel what is running (executors get an abort and the grace period), then end the threads. */
   destroy(): Promise<void>;
   readonly workers: number;
