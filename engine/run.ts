@@ -1,64 +1,24 @@
-import { randomBytes } from 'node:crypto';
 import { WeftError, toErrorData } from './errors.js';
-import { SIGNALS_KEY, type ExecutorEntry, type ExecutorSignals } from './executor.js';
-import { longestRemainingPath } from './graph.js';
+import type { ExecutorSignals } from './executor.js';
 import { createMasker } from './mask.js';
 import { createExecutorPool, type CallContext, type ExecutorPool } from './pool.js';
 import { loadRegistry, type Registry } from './registry.js';
 import { nextDelay, shouldRetry } from './retry.js';
+import { createBudgetGate } from './run/budget.js';
 import { resolveInputs } from './run/inputs.js';
+import { executorOptionsBase, preflight } from './run/preflight.js';
+import { buildReport } from './run/report.js';
 import { resumedResult } from './run/resume.js';
 import { readSecrets, type BaseScope } from './run/scope.js';
+import { createTaskStates, failedResult, successResult, taskOk, timing, type Instance, type TaskState } from './run/state.js';
 import { createUsageTally } from './run/usage.js';
+import { chunked, isTruthy, newRunId, splitSignals } from './run/values.js';
 import { createScheduler, type Unit } from './scheduler.js';
 import { createTemplateEngine, renderValue, type TemplateEngine } from './template.js';
 import { loadPartials } from './partials.js';
-import { joinEntry, joinOutcome } from './templates/join.js';
+import { joinOutcome } from './templates/join.js';
 import { createScopeResolver } from './templates/task-scope.js';
-import type {
-  ErrorData,
-  Pipeline,
-  RunEvent,
-  RunOptions,
-  RunReport,
-  RunStatus,
-  SkipReason,
-  TaskResult,
-  TaskSpec,
-} from './types.js';
-
-/** A task while it runs: its needs, its instances (one unless forEach) and what came of them. */
-type TaskState = {
-  spec: TaskSpec;
-  entry: ExecutorEntry;
-  waiting: number;
-  dependents: TaskState[];
-  priority: number;
-  instances: Instance[];
-  open: number;
-  /** ctx.options shared by the task's attempts (built on first use). */
-  ctxOptions?: Record<string, unknown>;
-  /** Final status of the task as a whole; set once every instance ended. */
-  status?: TaskResult['status'];
-  skipReason?: SkipReason;
-  /** Every instance ended with the resumed run's output: its dependents may reuse theirs too. */
-  resumed?: boolean;
-};
-
-/** One schedulable run of a task: the task itself, or one item of its forEach. */
-type Instance = {
-  id: string;
-  task: TaskState;
-  index: number;
-  item?: unknown;
-  unit: Unit;
-  with: Record<string, unknown>;
-  env: Record<string, string>;
-  attempt: number;
-  startedAt?: number;
-  result?: TaskResult;
-  controller?: AbortController;
-};
+import type { ErrorData, Pipeline, RunEvent, RunOptions, RunReport, RetryPolicy, SkipReason, TaskResult } from './types.js';
 
 /** How long past a task's timeout the main thread waits for its worker to report the timeout itself. */
 const TIMEOUT_BACKSTOP_MS = 5000;
@@ -68,32 +28,6 @@ export type RunPipelineOptions = RunOptions & {
   /** An executor pool to reuse; by default one is made for the run and destroyed after. */
   pool?: ExecutorPool;
 };
-
-function newRunId(now: number): string {
-  return `${new Date(now).toISOString().slice(0, 19).replace(/:/g, '-')}-${randomBytes(3).toString('hex')}`;
-}
-
-function isTruthy(value: unknown): boolean {
-  if (typeof value === 'string') {
-    const s = value.trim().toLowerCase();
-    return s !== '' && s !== 'false' && s !== '0' && s !== 'null' && s !== 'undefined';
-  }
-  if (Array.isArray(value)) return value.length > 0;
-  return Boolean(value);
-}
-
-function chunked(items: unknown[], size?: number): unknown[] {
-  if (!size || size <= 1) return items;
-  const out: unknown[] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
-function splitSignals(output: unknown): { output: unknown; signals?: ExecutorSignals } {
-  if (typeof output !== 'object' || output === null || !(SIGNALS_KEY in output)) return { output };
-  const { [SIGNALS_KEY]: signals, ...rest } = output as Record<string, unknown>;
-  return { output: rest, signals: signals as ExecutorSignals };
-}
 
 /**
  * Run a loaded pipeline: a ready-queue scheduler starts each task the moment its needs are met
@@ -114,23 +48,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
   const secrets = readSecrets(pipeline, engine, env);
   const masker = createMasker(Object.values(secrets));
 
-  const tasks = new Map<string, TaskState>();
-  const priorities = longestRemainingPath(pipeline.tasks);
-  for (const spec of Object.values(pipeline.tasks)) {
-    // A template call's join runs no executor; joinEntry only fills the slot.
-    const entry = spec.join ? joinEntry : registry.executors.get(spec.uses);
-    if (!entry) throw new WeftError('UNKNOWN_EXECUTOR', `task ${spec.id}: unknown executor "${spec.uses}"`);
-    tasks.set(spec.id, {
-      spec,
-      entry,
-      waiting: spec.needs.length,
-      dependents: [],
-      priority: (spec.priority ?? 0) * 1e6 + (priorities.get(spec.id) ?? 0),
-      instances: [],
-      open: 0,
-    });
-  }
-  for (const state of tasks.values()) for (const need of state.spec.needs) tasks.get(need)!.dependents.push(state);
+  const tasks = createTaskStates(pipeline, registry);
   // Credentials an executor reads from the environment (ANTHROPIC_API_KEY) are secrets too, though
   // no template names them: a task may print them, an API error may quote them.
   for (const { entry } of tasks.values()) {
@@ -165,13 +83,11 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
   for (const { spec } of tasks.values()) if (spec.concurrency) groups[spec.id] = spec.concurrency;
 
   const usage = createUsageTally();
+  const budget = createBudgetGate(pipeline.budget, usage, (message) => emit({ type: 'warning', message }));
   const cache = { hits: 0, misses: 0 };
   const keepGoing = options.keepGoing || !pipeline.failFast;
   let stopping = false;
   let aborted = false;
-  let budgetSpent = false;
-  let budgetWarned = false;
-  let runError: ErrorData | undefined;
   let finished = 0;
   const running = new Set<Instance>();
   const retryTimers = new Set<NodeJS.Timeout>();
@@ -211,10 +127,6 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
   else options.signal?.addEventListener('abort', onAbort, { once: true });
 
   emit({ type: 'run:start', runId, pipeline: pipeline.name, total: tasks.size, at: startedAt });
-
-  function taskOk(state: TaskState): boolean {
-    return state.status === 'success' || (state.status === 'failed' && state.spec.continueOnError);
-  }
 
   /** Every need has ended: decide whether the task runs, then expand it into instances. */
   function resolveTask(state: TaskState): void {
@@ -384,7 +296,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
   function gateReason(inst: Instance): SkipReason | undefined {
     if (aborted) return 'cancelled';
     if (stopping && inst.task.spec.when === 'success') return 'cancelled';
-    if (budgetSpent && inst.task.spec.model) return 'budget';
+    if (budget.spent && inst.task.spec.model) return 'budget';
     return undefined;
   }
 
@@ -434,7 +346,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
       // synchronously, and its budget gate must see what this one spent.
       const result = successResult(inst, output);
       countSignals(signals);
-      account(output);
+      budget.account(output);
       scheduler.done(inst.unit.id, { ok: true, rateLimitRemaining: signals?.rateLimitRemaining });
       endInstance(inst, result);
     } catch (error) {
@@ -444,17 +356,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
       const failed = aborted ? { ...timing(inst), status: 'cancelled' as const, reason: data.message } : failedResult(inst, data);
       const overloaded = data.status === 429 || data.status === 529 || data.code === 'RATE_LIMITED' || data.code === 'OVERLOADED';
       scheduler.done(inst.unit.id, { ok: false, overloaded });
-      if (!aborted && !stopping && shouldRetry(data, inst.attempt, inst.task.spec.retry)) {
-        const delayMs = nextDelay(data, inst.attempt, inst.task.spec.retry);
-        emit({ type: 'task:retry', id: inst.id, attempt: inst.attempt, delayMs, error: data });
-        const timer = setTimeout(() => {
-          retryTimers.delete(timer);
-          if (!inst.result) scheduler.push(inst.unit);
-        }, delayMs);
-        retryTimers.add(timer);
-        return;
-      }
-      endInstance(inst, failed);
+      if (!retryLater(inst.id, inst.unit, data, inst.attempt, inst.task.spec.retry)) endInstance(inst, failed);
     }
   }
 
@@ -481,7 +383,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
         if (!r || !r.ok) return [m, failedResult(m, r ? r.error : { code: 'INTERNAL', message: 'batch returned no result' })];
         const { output, signals } = splitSignals(r.output);
         countSignals(signals);
-        account(output);
+        budget.account(output);
         return [m, successResult(m, output)];
       });
       scheduler.done(leader.unit.id, { ok: true });
@@ -491,16 +393,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
       running.delete(leader);
       const data = toErrorData(error);
       scheduler.done(leader.unit.id, { ok: false });
-      if (!aborted && !stopping && shouldRetry(data, members[0]!.attempt, leader.task.spec.retry)) {
-        const delayMs = nextDelay(data, members[0]!.attempt, leader.task.spec.retry);
-        emit({ type: 'task:retry', id: leader.id, attempt: members[0]!.attempt, delayMs, error: data });
-        const timer = setTimeout(() => {
-          retryTimers.delete(timer);
-          scheduler.push(leader.unit);
-        }, delayMs);
-        retryTimers.add(timer);
-        return;
-      }
+      if (retryLater(leader.id, leader.unit, data, members[0]!.attempt, leader.task.spec.retry)) return;
       for (const m of members) endInstance(m, aborted ? { ...timing(m), status: 'cancelled', reason: data.message } : failedResult(m, data));
     }
   }
@@ -510,33 +403,20 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
     else if (signals?.cache === 'miss') cache.misses += 1;
   }
 
-  function account(output: unknown): void {
-    if (!usage.add(output) || !pipeline.budget) return;
-    const { tokens, costUsd, warnAt } = pipeline.budget;
-    const fraction = Math.max(tokens ? usage.tokens / tokens : 0, costUsd ? usage.costUsd / costUsd : 0);
-    if (!budgetWarned && fraction >= warnAt && fraction < 1) {
-      budgetWarned = true;
-      emit({ type: 'warning', message: `budget ${Math.round(fraction * 100)}% spent` });
-    }
-    if (!budgetSpent && fraction >= 1) {
-      budgetSpent = true;
-      runError = { code: 'BUDGET_EXCEEDED', message: `budget spent: ${usage.tokens} tokens, $${usage.costUsd.toFixed(4)}` };
-      emit({ type: 'warning', message: runError.message });
-    }
-  }
-
-  function timing(inst: Instance): { attempts: number; startedAt: number; endedAt: number; durationMs: number } {
-    const endedAt = Date.now();
-    const startedAt = inst.startedAt ?? endedAt;
-    return { attempts: inst.attempt, startedAt, endedAt, durationMs: endedAt - startedAt };
-  }
-
-  function successResult(inst: Instance, output: unknown): TaskResult {
-    return { status: 'success', ...timing(inst), output };
-  }
-
-  function failedResult(inst: Instance, error: ErrorData): TaskResult {
-    return { status: 'failed', ...timing(inst), error };
+  /**
+   * A retryable failure goes back to the scheduler after its backoff, competing for slots (and a
+   * rate pool's tokens) again; false when the policy or the run says no more attempts.
+   */
+  function retryLater(id: string, unit: Unit, error: ErrorData, attempt: number, policy: RetryPolicy): boolean {
+    if (aborted || stopping || !shouldRetry(error, attempt, policy)) return false;
+    const delayMs = nextDelay(error, attempt, policy);
+    emit({ type: 'task:retry', id, attempt, delayMs, error });
+    const timer = setTimeout(() => {
+      retryTimers.delete(timer);
+      if (!byUnit.get(unit.id)?.result) scheduler.push(unit);
+    }, delayMs);
+    retryTimers.add(timer);
+    return true;
   }
 
   function endInstance(inst: Instance, result: TaskResult): void {
@@ -633,79 +513,21 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
     if (ownPool) await pool!.destroy();
   }
 
-  const report = buildReport();
+  const report = buildReport({
+    pipeline,
+    tasks,
+    runId,
+    startedAt,
+    aborted,
+    runError: budget.error,
+    usage,
+    cache,
+    resumedFrom: options.resume?.runId,
+    engine,
+    scope,
+    masker,
+    warn: (message) => emit({ type: 'warning', message }),
+  });
   emit({ type: 'run:end', report });
   return report;
-
-  function buildReport(): RunReport {
-    const results: Record<string, TaskResult> = {};
-    let failed = false;
-    for (const state of tasks.values()) {
-      if (state.instances.length === 0) {
-        results[state.spec.id] =
-          state.status === 'skipped'
-            ? { status: 'skipped', attempts: 0, reason: state.skipReason ?? 'upstream' }
-            : { status: 'success', attempts: 0, startedAt: startedAt, endedAt: startedAt, durationMs: 0, output: [] };
-      }
-      for (const inst of state.instances) results[inst.id] = inst.result!;
-      if (state.status === 'failed' && !state.spec.continueOnError) failed = true;
-    }
-    const outputs: Record<string, unknown> = {};
-    for (const [name, template] of Object.entries(pipeline.outputs)) {
-      try {
-        outputs[name] = renderValue(engine, template, scope as unknown as Record<string, unknown>, { where: `outputs.${name}` });
-      } catch (error) {
-        emit({ type: 'warning', message: toErrorData(error).message });
-      }
-    }
-    const endedAt = Date.now();
-    const status: RunStatus = aborted ? 'cancelled' : failed || runError ? 'failed' : 'success';
-    const report: RunReport = {
-      pipeline: pipeline.name,
-      runId,
-      status,
-      startedAt,
-      endedAt,
-      durationMs: endedAt - startedAt,
-      tasks: results,
-      outputs,
-      usage: usage.totals(),
-    };
-    if (runError) report.error = runError;
-    if (cache.hits || cache.misses) report.cache = cache;
-    if (options.resume) report.resumedFrom = options.resume.runId;
-    return masker.maskDeep(report);
-  }
-}
-
-/** Settings every executor may read (API endpoints, model table); per-task switches are added per attempt. */
-function executorOptionsBase(pipeline: Pipeline, options: RunPipelineOptions): Record<string, unknown> {
-  const base: Record<string, unknown> = {};
-  if (pipeline.config.anthropic?.baseURL) base.baseURL = pipeline.config.anthropic.baseURL;
-  if (pipeline.config.anthropic?.modelsFile) base.modelsFile = pipeline.config.anthropic.modelsFile;
-  if (options.noCache) base.cache = false;
-  return base;
-}
-
-/** Executors' preflight hooks, before any task starts: a missing API key is exit 2, not a failed task. */
-async function preflight(
-  pipeline: Pipeline,
-  tasks: Map<string, TaskState>,
-  env: Record<string, string | undefined>,
-  execOptions: Record<string, unknown>,
-): Promise<void> {
-  const byExecutor = new Map<ExecutorEntry, Array<{ id: string; with: Record<string, unknown>; model?: string }>>();
-  for (const { spec, entry } of tasks.values()) {
-    if (!entry.executor.preflight) continue;
-    const list = byExecutor.get(entry) ?? [];
-    const item: { id: string; with: Record<string, unknown>; model?: string } = { id: spec.id, with: spec.with };
-    if (spec.model) item.model = spec.model;
-    list.push(item);
-    byExecutor.set(entry, list);
-  }
-  const problems: Array<{ code: import('./errors.js').WeftErrorCode; message: string }> = [];
-  for (const [entry, list] of byExecutor) {
-    problems.push(...(await entry.executor.preflight!(list, env, { ...execOptions, root: pipeline.root })));
-  }
-  if (problems.length) throw new WeftError(problems[0]!.code, problems.map((p) => p.message).join('; '));
 }

@@ -1,0 +1,87 @@
+// The run loop's bookkeeping: one TaskState per declared task, one Instance per thing scheduled.
+import { WeftError } from '../errors.js';
+import type { ExecutorEntry } from '../executor.js';
+import { longestRemainingPath } from '../graph.js';
+import type { Registry } from '../registry.js';
+import type { Unit } from '../scheduler.js';
+import { joinEntry } from '../templates/join.js';
+import type { ErrorData, Pipeline, SkipReason, TaskResult, TaskSpec } from '../types.js';
+
+/** A task while it runs: its needs, its instances (one unless forEach) and what came of them. */
+export type TaskState = {
+  spec: TaskSpec;
+  entry: ExecutorEntry;
+  waiting: number;
+  dependents: TaskState[];
+  priority: number;
+  instances: Instance[];
+  open: number;
+  /** ctx.options shared by the task's attempts (built on first use). */
+  ctxOptions?: Record<string, unknown>;
+  /** Final status of the task as a whole; set once every instance ended. */
+  status?: TaskResult['status'];
+  skipReason?: SkipReason;
+  /** Every instance ended with the resumed run's output: its dependents may reuse theirs too. */
+  resumed?: boolean;
+};
+
+/** One schedulable run of a task: the task itself, or one item of its forEach. */
+export type Instance = {
+  id: string;
+  task: TaskState;
+  index: number;
+  item?: unknown;
+  unit: Unit;
+  with: Record<string, unknown>;
+  env: Record<string, string>;
+  attempt: number;
+  startedAt?: number;
+  result?: TaskResult;
+  controller?: AbortController;
+};
+
+/**
+ * A TaskState per task, in declaration order, with dependents linked and the default priority
+ * (explicit `priority` first, then the longest remaining path).
+ * @example const tasks = createTaskStates(pipeline, registry); tasks.get('build')!.dependents
+ */
+export function createTaskStates(pipeline: Pipeline, registry: Registry): Map<string, TaskState> {
+  const tasks = new Map<string, TaskState>();
+  const priorities = longestRemainingPath(pipeline.tasks);
+  for (const spec of Object.values(pipeline.tasks)) {
+    // A template call's join runs no executor; joinEntry only fills the slot.
+    const entry = spec.join ? joinEntry : registry.executors.get(spec.uses);
+    if (!entry) throw new WeftError('UNKNOWN_EXECUTOR', `task ${spec.id}: unknown executor "${spec.uses}"`);
+    tasks.set(spec.id, {
+      spec,
+      entry,
+      waiting: spec.needs.length,
+      dependents: [],
+      priority: (spec.priority ?? 0) * 1e6 + (priorities.get(spec.id) ?? 0),
+      instances: [],
+      open: 0,
+    });
+  }
+  for (const state of tasks.values()) for (const need of state.spec.needs) tasks.get(need)!.dependents.push(state);
+  return tasks;
+}
+
+/** A need that lets `when: success` dependents run: it succeeded, or failed with continueOnError. */
+export function taskOk(state: TaskState): boolean {
+  return state.status === 'success' || (state.status === 'failed' && state.spec.continueOnError);
+}
+
+/** Attempts and times of an instance that ends now. */
+export function timing(inst: Instance): { attempts: number; startedAt: number; endedAt: number; durationMs: number } {
+  const endedAt = Date.now();
+  const startedAt = inst.startedAt ?? endedAt;
+  return { attempts: inst.attempt, startedAt, endedAt, durationMs: endedAt - startedAt };
+}
+
+export function successResult(inst: Instance, output: unknown): TaskResult {
+  return { status: 'success', ...timing(inst), output };
+}
+
+export function failedResult(inst: Instance, error: ErrorData): TaskResult {
+  return { status: 'failed', ...timing(inst), error };
+}
