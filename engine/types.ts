@@ -192,7 +192,7 @@ export type TaskResult =
   | { status: 'skipped'; attempts: number; reason: SkipReason }
   | ({ status: 'cancelled'; reason?: string } & Partial<Timing> & { attempts: number });
 
-export type SkipReason = 'upstream' | 'condition' | 'cancelled' | 'budget' | 'when' | 'failFast';
+export type SkipReason = 'upstream' | 'condition' | 'cancelled' | 'budget' | 'when';
 
 export type ModelUsage = { inputTokens: number; outputTokens: number; costUsd: number };
 
