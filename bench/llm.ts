@@ -119,7 +119,7 @@ async function speedUp(ctx: BenchContext, project: BenchProject, pool: ExecutorP
     const parallel = await runAgainst(fake, pipeline, pool, prompts(count, 'parallel'), 10);
     const inFlight = fake.maxInFlight;
     for (const run of [serial, parallel]) {
-      if (failedOf(run.report) > 0) throw new Error(`llm-latency: ${failedOf(run.report)} tasks did not succeed`);
+      if (failedOf(run.report) > 0) throw new Error(`llm-latency: ${failedOf(run.report)} tasks did not succeed: ${JSON.stringify(Object.values(run.report.tasks).find((r) => r.status !== 'success'))}`);
     }
     const speed = serial.ms / parallel.ms;
     ctx.row({ label: `weft, ${count} llm tasks of 100 ms, concurrency 1 (baseline)`, ms: serial.ms, baselineMs: serial.ms });

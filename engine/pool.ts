@@ -86,6 +86,11 @@ export function createExecutorPool(options: ExecutorPoolOptions = {}): ExecutorP
     // (9-10 thread starts per 10k-task run; 2.9 s -> 0.75-1.1 s with this).
     minThreads: workers,
     idleTimeout: Number.MAX_SAFE_INTEGER,
+    // Piscina's default ('sync') parks an idle thread in Atomics.wait, freezing its event loop:
+    // keep-alive sockets closed by a server meanwhile went unnoticed, and the next llm calls
+    // failed with "other side closed" (93 of 100 after a 10 s lull). 'async' waits without
+    // blocking, so executors' sockets, timers and child processes stay serviced.
+    atomics: 'async',
     concurrentTasksPerWorker: options.tasksPerWorker ?? 64,
     closeTimeout: graceMs,
     workerData: channels,

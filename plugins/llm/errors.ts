@@ -92,7 +92,11 @@ export function abortError(signal: AbortSignal): WeftError {
   return new WeftError('TASK_CANCELLED', 'the llm task was cancelled');
 }
 
+// fetch's own message is only "fetch failed"; the reason (ECONNREFUSED, a reset) is deeper in the chain.
 function causeText(error: Error): string {
-  const cause = (error as { cause?: unknown }).cause;
-  return cause instanceof Error ? cause.message : error.message;
+  const messages: string[] = [];
+  for (let e: unknown = (error as { cause?: unknown }).cause ?? error; e instanceof Error && messages.length < 4; e = e.cause) {
+    messages.push(e.message);
+  }
+  return messages.join(': ') || error.message;
 }
