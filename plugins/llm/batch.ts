@@ -115,7 +115,8 @@ export async function runLlmBatch(items: LlmWith[], ctx: ExecutorContext): Promi
 /** One Message Batch from create to results; on abort the batch is cancelled, best effort. */
 async function runOneBatch(client: Anthropic, pending: Map<number, Pending>, ctx: ExecutorContext): Promise<Map<number, Anthropic.Message | ErrorData>> {
   const { signal } = ctx;
-  const requests = [...pending].map(([i, item]) => ({ custom_id: `item-${i}`, params: item.params }));
+  // In item order: `pending` fills in the order items finished preparing (async file reads).
+  const requests = [...pending].sort(([a], [b]) => a - b).map(([i, item]) => ({ custom_id: `item-${i}`, params: item.params }));
   // The create request is not aborted mid-flight: the server may have made the batch already,
   // and only its id lets us cancel it. The caller still gets its rejection at once.
   const creating = client.messages.batches.create({ requests });

@@ -1,4 +1,6 @@
 // runBatch: all instances as Message Batches on the fake API, mapped back to item order.
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SIGNALS_KEY } from '../../engine/executor.js';
 import { WeftError } from '../../engine/errors.js';
@@ -44,6 +46,19 @@ describe('runBatch', () => {
       expect(result.output.costUsd).toBeCloseTo(full * models.batchDiscount, 12);
       expect(result.output.costUsd).toBeLessThan(full);
     });
+  });
+
+  it('sends the requests in item order even when an earlier item takes longer to prepare', async () => {
+    // Item 0 reads files from disk; the others are ready at once and used to be sent first.
+    await writeFile(path.join(root, 'notes.md'), 'x'.repeat(50_000));
+    const items: LlmWith[] = [
+      { prompt: 'item 0', context: [{ label: 'notes', files: 'notes.md' }] },
+      { prompt: 'item 1' },
+      { prompt: 'item 2' },
+    ];
+    const results = await llm.runBatch!(items, ctxFor({ options: { cache: false, batchPollMs: 10 } }));
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(batchCreates()[0]!.body.requests.map((r: { custom_id: string }) => r.custom_id)).toEqual(['item-0', 'item-1', 'item-2']);
   });
 
   it('returns per-item failures as data and keeps the rest', async () => {
