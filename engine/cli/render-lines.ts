@@ -27,11 +27,13 @@ export function eventLines(event: RunEvent, style: Style = plain): string[] {
   }
 }
 
-/** `✓ build 1.2s`, `✗ test exit code 1`, `- docs skipped (upstream)`, or a dry-run listing. */
+/** `✓ build 1.2s`, `✓ lint resumed`, `✗ test exit code 1`, `- docs skipped (upstream)`, or a dry-run listing. */
 export function resultLines(id: string, result: TaskResult, style: Style = plain): string[] {
   switch (result.status) {
     case 'success':
       if (isDryRun(result.output)) return dryRunLines(id, result.output);
+      // A task reused by --resume did not run: say so rather than show a 0ms duration.
+      if (result.resumed) return [`${style.green('✓')} ${id} ${style.dim('resumed')}`];
       return [`${style.green('✓')} ${id} ${style.dim(formatDuration(result.durationMs))}`];
     case 'failed':
       return [`${style.red('✗')} ${id} ${result.error.message}${result.attempts > 1 ? style.dim(` (after ${result.attempts} attempts)`) : ''}`];

@@ -66,6 +66,13 @@ describe('plain renderer', () => {
     r.onEvent(dry('page', 'template', { to: 'out/x.md', source: 'hi' }));
     expect(out.text()).toBe("○ build (shell)\n    $ tsc -p 'a b'\n○ page (template)\n    to: out/x.md\n    source: hi\n");
   });
+
+  it('marks a task reused by --resume as resumed, not with a 0ms duration', () => {
+    const out = capture();
+    const r = createPlainRenderer(out.stream);
+    r.onEvent({ type: 'task:end', id: 'build', result: { status: 'success', attempts: 0, startedAt: 5, endedAt: 5, durationMs: 0, output: {}, resumed: true } });
+    expect(out.text()).toBe('✓ build resumed\n');
+  });
 });
 
 describe('summary table', () => {
