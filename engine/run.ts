@@ -515,6 +515,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
 
   const report = buildReport({
     pipeline,
+    dryRun: options.dryRun === true,
     tasks,
     runId,
     startedAt,

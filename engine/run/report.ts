@@ -17,6 +17,8 @@ export type ReportInput = {
   usage: UsageTally;
   cache: { hits: number; misses: number };
   resumedFrom?: string;
+  /** A dry run ran nothing to render `outputs` from: they are reported as written. */
+  dryRun?: boolean;
   engine: TemplateEngine;
   scope: BaseScope;
   masker: Masker;
@@ -46,6 +48,10 @@ export function buildReport(input: ReportInput): RunReport {
   }
   const outputs: Record<string, unknown> = {};
   for (const [name, template] of Object.entries(pipeline.outputs)) {
+    if (input.dryRun) {
+      outputs[name] = template;
+      continue;
+    }
     try {
       outputs[name] = renderValue(input.engine, template, input.scope as unknown as Record<string, unknown>, { where: `outputs.${name}` });
     } catch (error) {
