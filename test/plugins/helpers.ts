@@ -1,9 +1,6 @@
 // Shared pieces of the executor tests: the real registry, a call context, throwaway folders.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll } from 'vitest';
 import type { ExecutorContext, ExecutorEntry } from '../../engine/executor.js';
 import { loadRegistry } from '../../engine/registry.js';
 
@@ -36,14 +33,4 @@ export function callContext(overrides: Partial<CallContext> = {}): CallContext {
   };
 }
 
-const made: string[] = [];
-afterAll(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
-
-/** A fresh empty folder, removed after the test file. */
-export function makeTempDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'weft-plugins-'));
-  made.push(dir);
-  return dir;
-}
+export { makeTempDir } from '../support/project.js';

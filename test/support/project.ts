@@ -12,10 +12,16 @@ afterAll(() => {
   for (const dir of made) rmSync(dir, { recursive: true, force: true });
 });
 
+/** A fresh empty folder, removed after the test file. */
+export function makeTempDir(prefix = 'weft-test-'): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
 /** A throwaway project folder with the given files (paths relative to it). */
 export function makeProject(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'weft-test-'));
-  made.push(dir);
+  const dir = makeTempDir();
   for (const [name, text] of Object.entries(files)) {
     const file = path.join(dir, name);
     mkdirSync(path.dirname(file), { recursive: true });

@@ -1,23 +1,16 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll } from 'vitest';
+import { makeTempDir } from '../support/project.js';
 import { formatProblem } from '../../engine/errors.js';
 import { loadPipeline } from '../../engine/load.js';
 import type { Pipeline, Problem } from '../../engine/types.js';
 
 export const shareFixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/share');
 
-const made: string[] = [];
-afterAll(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
-
 /** A fresh copy of test/fixtures/share (projects and the acme-weft package side by side). */
 export function copyShareFixtures(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'weft-share-'));
-  made.push(dir);
+  const dir = makeTempDir('weft-share-');
   cpSync(shareFixtures, dir, { recursive: true });
   return dir;
 }
