@@ -60,8 +60,10 @@ export interface Executor<W = Record<string, unknown>, O = unknown> {
    */
   weigh?(withValues: W, ctx: { model?: string }): number;
   /**
-   * Main-thread hook for `weft plan`: the most one call may use, from the task's `with` as
-   * written (templates not rendered) and its model. A field left out is unknown.
+   * Main-thread hook for `weft plan`: the most one call may use, from the task's `with` and its
+   * model. What is known at plan time is rendered (inputs, pipeline.name, partials, the item of a
+   * forEach over known items); a string that reads `tasks.*`, `secrets.*`, `env.*` or `run.*`
+   * is still a template. A field left out is unknown.
    */
   estimate?(withValues: W, ctx: { model?: string; root: string; options: Record<string, unknown> }): { tokens?: number; costUsd?: number };
   /**

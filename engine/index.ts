@@ -11,7 +11,7 @@ export { loadPipeline, listPipelines, parsePipeline, type PipelineEntry } from '
 export { loadConfig, CONFIG_FILE } from './config.js';
 export { validatePipeline, type ValidateContext } from './validate.js';
 export { parseYaml } from './yaml.js';
-export { planPipeline } from './plan.js';
+export { planPipeline, type PlanOptions, type PlanResult, type PlanCost, type TaskCost } from './plan.js';
 export { buildGraph, findCycle, planBatches, criticalPath, ancestors, longestRemainingPath, topologicalOrder, type TaskGraph } from './graph.js';
 export { parseDuration } from './duration.js';
 export { allocateModel, resolveModel } from './models.js';

@@ -1,5 +1,6 @@
-// `weft plan`'s worst case for one llm call, from `with` as written: templates are not rendered
-// yet, so any input whose size is not known is bounded by the model's context window.
+// `weft plan`'s worst case for one llm call, from `with` with what is known at plan time rendered
+// (inputs, partials, known forEach items): a string still holding `{{…}}` reads run-time values,
+// so its size is not known and it is bounded by the model's context window.
 import { estimateTokens } from './context.js';
 import { worstCaseCost } from './cost.js';
 import { jsonInstruction } from './output.js';
@@ -30,7 +31,9 @@ export function estimateLlm(w: LlmWith, ctx: { model?: string; root: string; opt
   const maxTokens = w.maxTokens ?? defaultMaxTokens;
   const window = price.contextWindow;
   const ceiling = window === undefined ? Infinity : Math.max(0, window - maxTokens);
-  const fixed = [w.shared, w.system, w.prompt, w.output === 'json' ? jsonInstruction(w.schema) : undefined].filter((t): t is string => typeof t === 'string' && !isOpen(t));
+  // A text field rendered to a non-string (`prompt: "{{inputs.list}}"`) counts as its JSON.
+  const text = (t: unknown): string | undefined => (t === undefined ? undefined : typeof t === 'string' ? t : JSON.stringify(t));
+  const fixed = [text(w.shared), text(w.system), text(w.prompt), w.output === 'json' ? jsonInstruction(w.schema) : undefined].filter((t): t is string => typeof t === 'string' && !isOpen(t));
   const openText = [w.shared, w.system, w.prompt].some(isOpen);
   const openContext = (w.context ?? []).some((c) => 'files' in c || isOpen(c.value));
   const knownContext = (w.context ?? []).filter((c) => !('files' in c) && !isOpen(c.value)).map((c) => ('value' in c ? (typeof c.value === 'string' ? c.value : JSON.stringify(c.value) ?? '') : ''));

@@ -1,24 +1,30 @@
+import { loadPartials } from '../../partials.js';
 import { planPipeline, type PlanCost, type PlanResult } from '../../plan.js';
 import { loadRegistry } from '../../registry.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { loadOrThrow } from '../load.js';
+import { parseVars } from '../vars.js';
 import { requireOne } from './require-one.js';
 
 export const plan: Command = {
   name: 'plan',
   summary: 'show the batches, the critical path, each llm task\'s model and the worst-case cost',
-  usage: `Usage: weft plan <pipeline> [--json] [--dir DIR]
+  usage: `Usage: weft plan <pipeline> [--var KEY=VALUE]... [--json] [--dir DIR]
 
 Batches are the tasks that may run together, level by level; the critical path is the
 longest chain of needs. The worst case prices every llm call at its largest input and
-maxTokens out; a forEach whose items come from another task has no width before the run.
+maxTokens out. Inputs (defaults, or --var as for run), pipeline.name and partials are
+rendered first; a forEach whose items come from another task has no width before the run.
 --json prints { batches, criticalPath, models, cost }.`,
-  flags: { json: { type: 'boolean' } },
+  flags: { json: { type: 'boolean' }, var: { type: 'string', multiple: true } },
   async run({ values, positionals }, { cwd, dir, print }) {
     const pipeline = await loadOrThrow(requireOne(positionals, 'plan'), { cwd, dir });
+    const inputs = parseVars((values.var as string[] | undefined) ?? [], pipeline.inputs);
     const registry = await loadRegistry(pipeline.config.plugins, pipeline.root);
-    const result = planPipeline(pipeline, { registry });
+    // Loading already checked the partials; should reading them fail now, templates stay open.
+    const partials = await loadPartials(pipeline.config).catch(() => ({}));
+    const result = planPipeline(pipeline, { registry, inputs, partials });
     if (values.json) print.out(JSON.stringify(result, null, 2));
     else for (const line of formatPlan(result)) print.out(line);
     return EXIT.ok;
@@ -56,7 +62,11 @@ function taskCost(cost: PlanCost['tasks'][string]): string {
   const per = cost.perCall.costUsd;
   if (per === undefined) return 'unknown (no price or size before the run)';
   if (cost.calls === undefined) return `${usd(per)} per item × unknown items (forEach known at run time)`;
-  return cost.calls === 1 ? usd(per) : `${usd(cost.costUsd!)} (${cost.calls} × ${usd(per)})`;
+  if (cost.calls === 1) return usd(per);
+  if (cost.costUsd === undefined) return `unknown (${cost.calls} items, some with no price or size before the run)`;
+  // Items of different sizes: the total, and the largest one call.
+  const even = Math.abs(per * cost.calls - cost.costUsd) < 1e-6 * Math.max(1, cost.calls);
+  return even ? `${usd(cost.costUsd)} (${cost.calls} × ${usd(per)})` : `${usd(cost.costUsd)} (${cost.calls} items, at most ${usd(per)} each)`;
 }
 
 function totalCost(cost: PlanCost): string {
