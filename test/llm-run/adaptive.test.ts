@@ -62,6 +62,45 @@ describe('adaptive llm pool through runPipeline', () => {
     expect(lastLimited.at).toBeGreaterThanOrEqual(firstLimited.at);
   });
 
+  it('slows down before any 429 when the rate-limit headroom the API reports runs low', async () => {
+    // Every answer costs 100 tokens of a 2,000-token window the fake reports (without enforcing
+    // it) in anthropic-ratelimit-tokens-remaining: below 10% headroom the pool must narrow itself.
+    const arrivals: Arrival[] = [];
+    const fake = await startFake({
+      latencyMs: 150,
+      rateLimit: { requests: 1_000, per: 'minute', tokens: 2_000 },
+      respond: (_body, { index }) => {
+        arrivals.push({ index, inFlight: fake.inFlight, at: Date.now(), status: 200 });
+        return { text: 'ok', usage: { input_tokens: 50, output_tokens: 50 } };
+      },
+    });
+    const items = Array.from({ length: 32 }, (_, i) => i);
+    const { report } = await runLlmYaml(
+      fake,
+      `
+concurrency: 16
+pools:
+  ai: { concurrency: 4, adaptive: true }
+models: { default: haiku, aliases: { haiku: claude-haiku-5-5 } }
+tasks:
+  ask:
+    uses: llm
+    pool: ai
+    forEach: ${JSON.stringify(items)}
+    with: { prompt: "item {{item}}" }
+`,
+      { noCache: true },
+    );
+    expectSuccess(report);
+    expect(fake.messageRequests()).toHaveLength(32);
+    // Full width while there was headroom...
+    expect(Math.max(...arrivals.filter((a) => a.index < 12).map((a) => a.inFlight))).toBe(4);
+    // ...and once 18 answers had used 90% of the window, no more than 2 at once (it goes to 1).
+    const late = arrivals.filter((a) => a.index >= 26);
+    expect(late.length).toBeGreaterThan(0);
+    expect(Math.max(...late.map((a) => a.inFlight))).toBeLessThanOrEqual(2);
+  });
+
   // Every call carries an AbortSignal; the worker threads (one here) must not cap what is in
   // flight below the pool's width (Piscina counts a thread running an abortable task as full).
   it('with a single worker thread, still fills the pool of 4', async () => {
