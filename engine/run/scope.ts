@@ -22,7 +22,8 @@ export type BaseScope = {
 
 function collectStrings(value: unknown, out: string[]): void {
   if (typeof value === 'string') {
-    if (isTemplate(value)) out.push(value);
+    // Only a template that names `secrets` can read one; the rest need no analysis.
+    if (isTemplate(value) && value.includes('secrets')) out.push(value);
   } else if (Array.isArray(value)) {
     for (const v of value) collectStrings(v, out);
   } else if (value && typeof value === 'object') {
