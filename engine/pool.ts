@@ -109,8 +109,8 @@ export function createExecutorPool(options: ExecutorPoolOptions = {}): ExecutorP
 
   /**
    * A call made with a signal or a log listener. One object plays every part, so such a call
-   * allocates no closures: the listener on the caller's signal (handleEvent), Piscina's
-   * emitter-style signal for the hard stop (once/off), and the log counter.
+   * allocates no closures: the listener on the caller's signal (handleEvent), the grace timer
+   * that gives up on an executor ignoring its abort, and the log counter.
    */
   class TrackedCall {
     received = 0;

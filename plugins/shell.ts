@@ -19,7 +19,7 @@ export type ShellWith = {
 export type ShellOutput = { exitCode: number; stdout: string; stderr: string; json?: unknown };
 
 const defaultMaxOutputBytes = 1024 * 1024;
-// Below the pool's 2 s grace, so the group is dead before the pool would terminate the thread.
+// Below the pool's 2 s grace, so the group is dead before the pool gives up on the call.
 const killGraceMs = 1000;
 
 /**
@@ -88,7 +88,7 @@ export const shell: Executor<ShellWith, ShellOutput> = {
       throw new WeftError('TASK_FAILED', `cannot start ${shellPath(w.shell)}: ${why}`, { cause });
     } finally {
       signal.removeEventListener('abort', onAbort);
-      // Wait for the kill to finish here: an idle Piscina worker sleeps and would not run its timers.
+      // Settle only once the group is dead: nothing the command started outlives the task.
       if (killing) await killing;
     }
     if (signal.aborted) throw signal.reason;
