@@ -125,6 +125,26 @@ describe('run history', () => {
     expect(readdirSync(path.join(dir, '.weft/runs')).filter((f) => !f.endsWith('.json'))).toEqual([]);
   });
 
+  it('keeps the newest runs and deletes older ones as new runs are saved', async () => {
+    const dir = makeProject({});
+    const save = (i: number) =>
+      saveRun(
+        dir,
+        {
+          pipeline: 'p', file: 'p.yaml', hash: 'h', inputsHash: 'i',
+          report: { pipeline: 'p', runId: `run-${String(i).padStart(2, '0')}`, status: 'success', startedAt: i, endedAt: i, durationMs: 0, tasks: {}, outputs: {}, usage: { byModel: {}, totalTokens: 0, costUsd: 0 } },
+        },
+        3,
+      );
+    for (let i = 0; i < 5; i++) {
+      await save(i);
+      // Distinct modification times, whatever the filesystem's resolution.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(readdirSync(path.join(dir, '.weft/runs')).sort()).toEqual(['run-02.json', 'run-03.json', 'run-04.json']);
+    expect((await findRun(dir, 'p')).report.runId).toBe('run-04');
+  });
+
   it('--resume takes the next argument as the run only after the pipeline', () => {
     const flags = { resume: { type: 'string' as const, optionalValue: true }, json: { type: 'boolean' as const }, var: { type: 'string' as const, multiple: true } };
     expect(parseFlags(['p', '--resume'], flags)).toMatchObject({ values: { resume: '' }, positionals: ['p'] });

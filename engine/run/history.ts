@@ -1,7 +1,7 @@
 // Past runs, kept so a later `weft run --resume` can reuse what succeeded: one JSON file per run
 // in `.weft/runs/` under the project root, holding the masked report and what it ran.
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { WeftError } from '../errors.js';
 import type { RunReport } from '../types.js';
@@ -50,12 +50,25 @@ export function hashInputs(inputs: Record<string, unknown>): string {
  * report runPipeline returned, so no secret lands on disk. Returns the file's path.
  * @example await saveRun(pipeline.root, { pipeline: 'hello', file: 'pipelines/hello.yaml', hash, inputsHash, report })
  */
-export async function saveRun(root: string, record: Omit<RunRecord, 'format'>): Promise<string> {
+export async function saveRun(root: string, record: Omit<RunRecord, 'format'>, keep = KEEP_RUNS): Promise<string> {
   if (!RUN_ID.test(record.report.runId)) throw new WeftError('USAGE', `cannot save run "${record.report.runId}": not a file name`);
   const file = path.join(runsDir(root), `${record.report.runId}.json`);
   const full: RunRecord = { format: 1, ...record };
   await writeFileAtomic(file, `${JSON.stringify(full, null, 2)}\n`);
+  await pruneRuns(runsDir(root), keep);
   return file;
+}
+
+/** Runs kept in `.weft/runs`, newest first; older ones are deleted as new runs are saved. */
+export const KEEP_RUNS = 100;
+
+// By modification time, not by reading the records: a report of a wide fan-out can be megabytes.
+async function pruneRuns(dir: string, keep: number): Promise<void> {
+  const files = await listRunFiles(dir);
+  if (files.length <= keep) return;
+  const dated = await Promise.all(files.map(async (f) => ({ f, at: (await stat(path.join(dir, f))).mtimeMs })));
+  dated.sort((a, b) => b.at - a.at || (a.f < b.f ? 1 : -1));
+  await Promise.all(dated.slice(keep).map(({ f }) => rm(path.join(dir, f), { force: true })));
 }
 
 /**
