@@ -49,6 +49,12 @@ export interface Executor<W = Record<string, unknown>, O = unknown> {
    */
   needsScope?: boolean;
   /**
+   * Fields of `with` the engine passes as written because the executor renders them itself,
+   * with the scope (template: `source`, which may read `data`). Rendering them twice would also
+   * evaluate any `{{` inside an upstream output.
+   */
+  rawFields?: string[];
+  /**
    * Environment variables holding credentials this executor reads (e.g. an API key). The engine
    * masks their values as `***` in every event and report, like `secrets.*`.
    */

@@ -8,7 +8,8 @@ import { runtimeUrl } from './paths.js';
 /** Executors and helpers available to a run, by name. Names collide loudly, never silently. */
 export type Registry = {
   executors: Map<string, ExecutorEntry>;
-  helpers: Map<string, { fn: HelperFn; source: string }>;
+  /** moduleUrl lets a worker import the helper too (template files render there). */
+  helpers: Map<string, { fn: HelperFn; source: string; moduleUrl: string }>;
 };
 
 /** The built-in executors ship as a plugin like any other (sibling extension: .ts from source, .js from dist). */
@@ -48,7 +49,7 @@ export async function registerPlugin(registry: Registry, moduleUrl: string, sour
     if (taken) {
       throw new WeftError('PLUGIN_INVALID', `helper "${name}" from ${source} collides with the one from ${taken.source}`);
     }
-    registry.helpers.set(name, { fn, source });
+    registry.helpers.set(name, { fn, source, moduleUrl: runtimeUrl(moduleUrl) });
   }
 }
 

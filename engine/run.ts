@@ -97,8 +97,11 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
   const preload = [...new Set([...tasks.values()].map((t) => t.entry.moduleUrl))];
   const pool = options.dryRun ? undefined : (options.pool ?? createExecutorPool({ workers: pipeline.config.workers, preload, env: runEnv }));
   const execOptions = executorOptionsBase(pipeline, options);
-  // Template files rendered in workers (needsScope executors) include the same partials.
+  // Template files rendered in workers (needsScope executors) get the same partials, and the
+  // plugin modules whose helpers they import there (functions cannot cross the thread).
   if (Object.keys(partials).length) execOptions.partials = partials;
+  const helperModules = [...new Set([...registry.helpers.values()].map((h) => h.moduleUrl))];
+  if (helperModules.length) execOptions.helperModules = helperModules;
 
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
@@ -230,10 +233,12 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
     const { spec, entry } = inst.task;
     const where = `task ${inst.id}`;
     const s = instanceScope(inst);
-    const shellFields = entry.executor.shellFields ?? [];
+    const { shellFields = [], rawFields = [] } = entry.executor;
     const rendered: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(spec.with)) {
-      rendered[key] = renderValue(engine, value, s, { shell: shellFields.includes(key), where: `${where} with.${key}` });
+      rendered[key] = rawFields.includes(key)
+        ? value
+        : renderValue(engine, value, s, { shell: shellFields.includes(key), where: `${where} with.${key}` });
     }
     inst.with = rendered;
     if (Object.keys(spec.env).length) {

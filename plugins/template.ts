@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { WeftError } from '../engine/errors.js';
-import type { Executor } from '../engine/executor.js';
+import type { Executor, HelperFn, Plugin } from '../engine/executor.js';
 import type { TemplateEngine } from '../engine/template.js';
 import { resolveInside, writeAtomic } from './template/write-atomic.js';
 
@@ -13,25 +13,35 @@ export type TemplateOutput = { path: string; bytes: number };
 type Templates = typeof import('../engine/template.js');
 // Handlebars loads with the first template task, not in every worker's start-up.
 let templates: Promise<Templates> | undefined;
-let plainEngine: TemplateEngine | undefined;
-const enginesByPartials = new Map<string, TemplateEngine>();
+const engines = new Map<string, TemplateEngine>();
 
-// One isolated environment per partial set, built once per worker and reused.
-function engineFor(t: Templates, partials: Record<string, string> | undefined): TemplateEngine {
-  if (!partials || Object.keys(partials).length === 0) return (plainEngine ??= t.createTemplateEngine({}));
-  const key = JSON.stringify(partials);
-  let engine = enginesByPartials.get(key);
+// One isolated environment per set of partials and helper modules, built once per worker and reused.
+async function engineFor(t: Templates, partials: Record<string, string> = {}, helperModules: string[] = []): Promise<TemplateEngine> {
+  const key = JSON.stringify([partials, helperModules]);
+  let engine = engines.get(key);
   if (!engine) {
-    engine = t.createTemplateEngine({ partials });
-    enginesByPartials.set(key, engine);
+    engine = t.createTemplateEngine({ partials, helpers: await importHelpers(helperModules) });
+    engines.set(key, engine);
   }
   return engine;
+}
+
+// Plugin helpers are functions, so they cannot be sent to a worker: the worker imports the
+// plugin modules that declare them, as it does for executors.
+async function importHelpers(moduleUrls: string[]): Promise<Record<string, HelperFn>> {
+  const helpers: Record<string, HelperFn> = {};
+  for (const url of moduleUrls) {
+    const mod = (await import(url)) as { default?: Plugin } & Plugin;
+    Object.assign(helpers, (mod.default ?? mod).helpers);
+  }
+  return helpers;
 }
 
 /**
  * Renders `template` (a file, relative to the root) or `source` with the task's scope plus
  * `data`, and writes it atomically to `to`, which must stay inside the project root.
- * Partials come from `ctx.options.partials` (name -> source) when the engine passes them.
+ * Partials come from `ctx.options.partials` (name -> source) and plugin helpers from the modules in
+ * `ctx.options.helperModules`, when the engine passes them.
  * @example
  * // with: { template: templates/report.md.hbs, to: out/report.md, data: { title: Weekly } }
  * // -> { path: "out/report.md", bytes: 1234 }
@@ -39,6 +49,8 @@ function engineFor(t: Templates, partials: Record<string, string> | undefined): 
 export const template: Executor<TemplateWith, TemplateOutput> = {
   description: 'Render a Handlebars template to a file; output { path, bytes }',
   needsScope: true,
+  // Rendered here, once, with the scope and `data`; the engine leaves it as written.
+  rawFields: ['source'],
   schema: {
     type: 'object',
     required: ['to'],
@@ -60,9 +72,11 @@ export const template: Executor<TemplateWith, TemplateOutput> = {
     const source = w.source ?? (await readTemplate(ctx.root, w.template!));
     const scope = (ctx.options.scope ?? {}) as Record<string, unknown>;
     const partials = ctx.options.partials as Record<string, string> | undefined;
+    const helperModules = ctx.options.helperModules as string[] | undefined;
     const t = await (templates ??= import('../engine/template.js'));
+    const engine = await engineFor(t, partials, helperModules);
     // formatText, not String(): a file that is one {{object}} renders as JSON, not [object Object].
-    const text = t.formatText(t.renderString(engineFor(t, partials), source, { ...scope, data: w.data }));
+    const text = t.formatText(t.renderString(engine, source, { ...scope, data: w.data }));
     ctx.signal.throwIfAborted();
     const bytes = await writeAtomic(ctx.root, target, text);
     return { path: w.to, bytes };

@@ -1,7 +1,7 @@
 // A template and a plugin shipped as a local npm package, installed into a project with npm,
 // used by name: `plugins: [acme-weft]` and `uses: acme-weft/wordcheck`.
 import { execFileSync } from 'node:child_process';
-import { lstatSync, writeFileSync } from 'node:fs';
+import { lstatSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadPipeline } from '../../engine/load.js';
@@ -48,6 +48,20 @@ describe('a plugin and a template from an installed package', () => {
       expect(output.threadId).toBeGreaterThan(0);
     }
     expect((report.tasks.direct as { output: Output }).output).toMatchObject({ count: 2, longest: 'alpha' });
+  });
+
+  it('a plugin helper works in a template file rendered in a worker, as in with: values', async () => {
+    writeFileSync(
+      path.join(project, 'pipelines', 'shouted.yaml'),
+      `tasks:
+  page:
+    uses: template
+    with: { source: "{{shout pipeline.name}} / {{shout data.word}}", to: out/shouted.txt, data: { word: quiet } }
+`,
+    );
+    const report = await runPipeline(await loadValid(project, 'shouted'), { env: { PATH: process.env.PATH } });
+    expect(report.tasks.page).toMatchObject({ status: 'success' });
+    expect(readFileSync(path.join(project, 'out/shouted.txt'), 'utf8')).toBe('SHOUTED / QUIET');
   });
 
   it('the plugin executor\'s schema checks with: at validation, at the line', async () => {

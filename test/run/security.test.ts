@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runYaml } from '../support/project.js';
@@ -22,6 +22,20 @@ tasks:
 `);
     expect(report.status).toBe('success');
     expect(existsSync(path.join(dir, 'raw-ok'))).toBe(true);
+  });
+
+  it('renders a template file once: braces in an upstream output stay text', async () => {
+    const { report, dir } = await runYaml(`tasks:
+  say: { run: 'printf "\\173\\173pipeline.name\\175\\175\\n"' }
+  page:
+    needs: [say]
+    uses: template
+    with: { source: "got {{tasks.say.output.stdout}}", to: out/page.txt }
+`);
+    expect(report.status).toBe('success');
+    const say = report.tasks.say!;
+    expect(say.status === 'success' && (say.output as { stdout: string }).stdout).toBe('{{pipeline.name}}\n');
+    expect(readFileSync(path.join(dir, 'out/page.txt'), 'utf8')).toBe('got {{pipeline.name}}\n');
   });
 
   it('never shows a secret in the log, the report or an error', async () => {
