@@ -1,6 +1,8 @@
 import { WeftError } from '../errors.js';
 import type { InputSpec } from '../types.js';
 
+const DECIMAL = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
+
 /**
  * Turn `--var key=value` strings into typed inputs, by each input's declared type: `number`,
  * `integer`, `boolean` (true/false), `array`/`object` as JSON, `string` as is.
@@ -41,13 +43,12 @@ function convert(raw: string, type: InputSpec['type']): unknown {
   switch (type) {
     case 'string':
       return raw;
-    case 'number': {
-      const n = Number(raw);
-      return raw.trim() !== '' && Number.isFinite(n) ? n : undefined;
-    }
+    // Decimal numbers as JSON writes them: Number() alone would take '0x10', ' 5' and ''.
+    case 'number':
+      return DECIMAL.test(raw) ? Number(raw) : undefined;
     case 'integer': {
       const n = Number(raw);
-      return raw.trim() !== '' && Number.isSafeInteger(n) ? n : undefined;
+      return DECIMAL.test(raw) && Number.isSafeInteger(n) ? n : undefined;
     }
     case 'boolean':
       return raw === 'true' ? true : raw === 'false' ? false : undefined;

@@ -28,6 +28,10 @@ describe('parseVars', () => {
     ).toEqual({ name: 'a=b', ratio: 0.5, count: 3, strict: false, files: ['x', 'y'], opts: { k: 1 }, level: 'high' });
   });
 
+  it('reads decimal numbers as JSON writes them', () => {
+    expect(parseVars(['ratio=-1.5e3', 'count=0'], inputs)).toEqual({ ratio: -1500, count: 0 });
+  });
+
   it('keeps an empty string for a string input', () => {
     expect(parseVars(['name='], inputs)).toEqual({ name: '' });
   });
@@ -36,6 +40,9 @@ describe('parseVars', () => {
     ['ratio=abc'],
     ['ratio='],
     ['count=1.5'],
+    ['count=0x10'],
+    ['ratio= 5'],
+    ['ratio=Infinity'],
     ['strict=yes'],
     ['files={"a":1}'],
     ['opts=[1]'],
