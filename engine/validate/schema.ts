@@ -97,14 +97,29 @@ export function reportSchemaErrors(errors: readonly ErrorObject[], reporter: Rep
         reporter.add(invalid, at, `${prefix(at)}${JSON.stringify(error.data)} is not one of ${allowed.join(', ')}${hint}`);
         break;
       }
+      case 'type': {
+        if (isDurationSchema(error.parentSchema)) {
+          reporter.add('BAD_DURATION', at, `${prefix(at)}${notADuration(error.data)}`);
+          break;
+        }
+        // ajv writes a list of types as "string,array,object".
+        const types = String(params.type).split(',');
+        const wanted = types.length > 1 ? `${types.slice(0, -1).join(', ')} or ${types.at(-1)}` : types[0];
+        reporter.add(invalid, at, `${prefix(at)}must be ${wanted}${shown(error)}`);
+        break;
+      }
       default:
         if (isDurationSchema(error.parentSchema)) {
-          reporter.add('BAD_DURATION', at, `${prefix(at)}${JSON.stringify(error.data)} is not a duration; write e.g. 250ms, 30s, 5m, 1h or 1m30s`);
+          reporter.add('BAD_DURATION', at, `${prefix(at)}${notADuration(error.data)}`);
         } else {
           reporter.add(invalid, at, `${prefix(at)}${error.message ?? 'is invalid'}${shown(error)}`);
         }
     }
   }
+}
+
+function notADuration(value: unknown): string {
+  return `${JSON.stringify(value)} is not a duration; write e.g. 250ms, 30s, 5m, 1h or 1m30s`;
 }
 
 /** Errors of the `duration` definition, reached through any $ref, are BAD_DURATION. */
