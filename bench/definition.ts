@@ -11,24 +11,10 @@ import { buildGraph, findCycle, topologicalOrder } from '../engine/graph.js';
 import { formatProblem } from '../engine/errors.js';
 import type { Pipeline } from '../engine/types.js';
 import { registerSection } from './harness.js';
+import { seededRandom } from './support/random.js';
 
 /** Aim from the issue: 10,000 tasks read, validated and planned in under a second. */
 const aimMs = 1000;
-
-/**
- * Mulberry32: a seeded PRNG, so every run benchmarks the same pipeline.
- * @example const next = seededRandom(1); next() // 0.6270739405881613
- */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A pipeline of `count` shell tasks, each needing up to 3 random earlier tasks (so it is acyclic).

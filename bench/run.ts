@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { createExecutorPool, type ExecutorPool } from '../engine/pool.js';
 import { runPipeline } from '../engine/run.js';
 import type { Pipeline } from '../engine/types.js';
-import { seededRandom } from './definition.js';
+import { seededRandom } from './support/random.js';
 import { registerSection, type BenchContext } from './harness.js';
 import { assertSucceeded, barePool, createProject, measure, mib, runBare, type BenchProject } from './support/project.js';
 
