@@ -3,6 +3,22 @@ import { runLlmYaml, startFake, expectSuccess } from './support.js';
 
 type Arrival = { index: number; inFlight: number; at: number; status: number };
 
+/** `count` llm calls fanned out through an adaptive pool `ai` of width 4. */
+function fanOut(count: number, retry = ''): string {
+  return `
+concurrency: 16
+pools:
+  ai: { concurrency: 4, adaptive: true }
+models: { default: haiku, aliases: { haiku: claude-haiku-5-5 } }
+tasks:
+  ask:
+    uses: llm
+    pool: ai
+    forEach: ${JSON.stringify(Array.from({ length: count }, (_, i) => i))}${retry ? `\n    retry: ${retry}` : ''}
+    with: { prompt: "item {{item}}" }
+`;
+}
+
 /** A fan-out of `count` llm calls in an adaptive pool of 4; the fake answers 429 to requests [from, to). */
 async function runBurst(options: { count: number; burst?: { from: number; to: number }; workers?: number }) {
   // Each arrival records how many requests the fake was answering at that moment, itself included.
@@ -16,22 +32,9 @@ async function runBurst(options: { count: number; burst?: { from: number; to: nu
       return limited ? { error: { status: 429, retryAfterMs: 20 } } : undefined;
     },
   });
-  const items = Array.from({ length: options.count }, (_, i) => i);
   const { report } = await runLlmYaml(
     fake,
-    `
-concurrency: 16
-pools:
-  ai: { concurrency: 4, adaptive: true }
-models: { default: haiku, aliases: { haiku: claude-haiku-5-5 } }
-tasks:
-  ask:
-    uses: llm
-    pool: ai
-    forEach: ${JSON.stringify(items)}
-    retry: { attempts: 10, delay: 1ms, backoff: fixed }
-    with: { prompt: "item {{item}}" }
-`,
+    fanOut(options.count, '{ attempts: 10, delay: 1ms, backoff: fixed }'),
     {
       noCache: true,
       files: options.workers ? { 'weft.config.yaml': `workers: ${options.workers}\n` } : {},
@@ -74,23 +77,7 @@ describe('adaptive llm pool through runPipeline', () => {
         return { text: 'ok', usage: { input_tokens: 50, output_tokens: 50 } };
       },
     });
-    const items = Array.from({ length: 32 }, (_, i) => i);
-    const { report } = await runLlmYaml(
-      fake,
-      `
-concurrency: 16
-pools:
-  ai: { concurrency: 4, adaptive: true }
-models: { default: haiku, aliases: { haiku: claude-haiku-5-5 } }
-tasks:
-  ask:
-    uses: llm
-    pool: ai
-    forEach: ${JSON.stringify(items)}
-    with: { prompt: "item {{item}}" }
-`,
-      { noCache: true },
-    );
+    const { report } = await runLlmYaml(fake, fanOut(32), { noCache: true });
     expectSuccess(report);
     expect(fake.messageRequests()).toHaveLength(32);
     // Full width while there was headroom...
