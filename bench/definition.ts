@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse, parseDocument } from 'yaml';
 import * as graphlib from '@dagrejs/graphlib';
-import { loadPipeline } from '../engine/load.js';
-import { planPipeline } from '../engine/plan.js';
-import { buildGraph, findCycle, topologicalOrder } from '../engine/graph.js';
+import { loadPipeline } from '../engine/load/load.js';
+import { planPipeline } from '../engine/plan/plan.js';
+import { buildGraph, findCycle, topologicalOrder } from '../engine/plan/graph.js';
 import { formatProblem } from '../engine/errors.js';
 import type { Pipeline } from '../engine/types.js';
 import { registerSection } from './harness.js';
@@ -55,7 +55,7 @@ registerSection({
         const pipeline = await load(file, dir);
         const loadMs = await ctx.time(() => load(file, dir), repeat);
         const planMs = await ctx.time(() => planPipeline(pipeline), repeat);
-        // engine/graph.ts replaced @dagrejs/graphlib on this path; this pair keeps the reason measured.
+        // engine/plan/graph.ts replaced @dagrejs/graphlib on this path; this pair keeps the reason measured.
         const graphMs = await ctx.time(() => {
           const graph = buildGraph(pipeline.tasks);
           return findCycle(graph) ?? topologicalOrder(graph);
@@ -73,7 +73,7 @@ registerSection({
         ctx.row({ label: `${n} tasks: yaml.parseDocument (with positions)`, ms: documentMs, baselineMs });
         ctx.row({ label: `${n} tasks: loadPipeline (read, parse, validate)`, ms: loadMs, baselineMs });
         ctx.row({ label: `${n} tasks: planPipeline (batches, critical path)`, ms: planMs, baselineMs });
-        ctx.row({ label: `${n} tasks: graph build + cycle check + topo order (engine/graph.ts)`, ms: graphMs, baselineMs: graphlibMs, note: 'ratio vs @dagrejs/graphlib doing the same' });
+        ctx.row({ label: `${n} tasks: graph build + cycle check + topo order (engine/plan/graph.ts)`, ms: graphMs, baselineMs: graphlibMs, note: 'ratio vs @dagrejs/graphlib doing the same' });
         ctx.row({ label: `${n} tasks: the same with @dagrejs/graphlib`, ms: graphlibMs, baselineMs: graphlibMs });
         const total = loadMs + planMs;
         const verdict = count === 10_000 ? (total < aimMs ? ' (aim < 1 s: met)' : ' (aim < 1 s: MISSED)') : '';

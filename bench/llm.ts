@@ -2,8 +2,8 @@
 // process): how close a rate-limited pool gets to the server's limit without tripping it, and
 // how well concurrency turns into speed-up when every call waits on the network.
 import { performance } from 'node:perf_hooks';
-import { createExecutorPool, type ExecutorPool } from '../engine/pool.js';
-import { runPipeline } from '../engine/run.js';
+import { createExecutorPool, type ExecutorPool } from '../engine/pool/local.js';
+import { runPipeline } from '../engine/run/run.js';
 import type { Pipeline, RunEvent, RunReport } from '../engine/types.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../test/support/fake-anthropic.js';
 import { registerSection, type BenchContext } from './harness.js';

@@ -7,33 +7,33 @@ export type { Executor, ExecutorContext, ExecutorEntry, ExecutorSignals, HelperF
 export { SIGNALS_KEY } from './executor.js';
 
 // Defining pipelines: load, validate, plan.
-export { loadPipeline, listPipelines, parsePipeline, type PipelineEntry } from './load.js';
-export { loadConfig, CONFIG_FILE } from './config.js';
-export { validatePipeline, type ValidateContext } from './validate.js';
-export { parseYaml } from './yaml.js';
-export { planPipeline, type PlanOptions, type PlanResult, type PlanCost, type TaskCost } from './plan.js';
-export { buildGraph, findCycle, planBatches, criticalPath, ancestors, longestRemainingPath, topologicalOrder, type TaskGraph } from './graph.js';
+export { loadPipeline, listPipelines, parsePipeline, type PipelineEntry } from './load/load.js';
+export { loadConfig, CONFIG_FILE } from './load/config.js';
+export { validatePipeline, type ValidateContext } from './load/validate.js';
+export { parseYaml } from './load/yaml.js';
+export { planPipeline, type PlanOptions, type PlanResult, type PlanCost, type TaskCost } from './plan/plan.js';
+export { buildGraph, findCycle, planBatches, criticalPath, ancestors, longestRemainingPath, topologicalOrder, type TaskGraph } from './plan/graph.js';
 export { parseDuration } from './duration.js';
-export { allocateModel, resolveModel } from './models.js';
+export { allocateModel, resolveModel } from './load/models.js';
 
 // Running them.
-export { runPipeline, type RunPipelineOptions } from './run.js';
-export { createExecutorPool, type ExecutorPool, type ExecutorPoolOptions } from './pool.js';
-export { createRegistry, registerPlugin, loadRegistry, resolvePluginSpec, builtinPluginUrl, type Registry } from './registry.js';
+export { runPipeline, type RunPipelineOptions } from './run/run.js';
+export { createExecutorPool, type ExecutorPool, type ExecutorPoolOptions } from './pool/local.js';
+export { createRegistry, registerPlugin, loadRegistry, resolvePluginSpec, builtinPluginUrl, type Registry } from './load/registry.js';
 
 // Templates and secrets.
-export { createTemplateEngine, analyzeTemplate, renderValue, renderString, isTemplate, formatText, type TemplateEngine } from './template.js';
-export { shellQuote } from './shell-quote.js';
+export { createTemplateEngine, analyzeTemplate, renderValue, renderString, isTemplate, formatText, type TemplateEngine } from './handlebars/render.js';
+export { shellQuote } from './handlebars/shell-quote.js';
 export { createMasker, MASK, type Masker } from './mask.js';
 
 // Limits and retries, for executors and embedders that schedule work of their own.
-export { createScheduler, type Scheduler, type SchedulerOptions, type Unit, type Outcome } from './scheduler.js';
-export { backoffDelay, shouldRetry, nextDelay } from './retry.js';
-export { createSemaphore, type Semaphore } from './limits/semaphore.js';
-export { createTokenBucket, type TokenBucket } from './limits/token-bucket.js';
-export { createBreaker, type Breaker } from './limits/breaker.js';
-export { createAdaptiveLimit, type AdaptiveLimit } from './limits/adaptive.js';
-export { createLockManager, type LockManager } from './limits/locks.js';
+export { createScheduler, type Scheduler, type SchedulerOptions, type Unit, type Outcome } from './schedule/scheduler.js';
+export { backoffDelay, shouldRetry, nextDelay } from './run/retry.js';
+export { createSemaphore, type Semaphore } from './schedule/limits/semaphore.js';
+export { createTokenBucket, type TokenBucket } from './schedule/limits/token-bucket.js';
+export { createBreaker, type Breaker } from './schedule/limits/breaker.js';
+export { createAdaptiveLimit, type AdaptiveLimit } from './schedule/limits/adaptive.js';
+export { createLockManager, type LockManager } from './schedule/limits/locks.js';
 
 // Sharing: starters.
 export { initProject, listStarters } from './init.js';

@@ -5,7 +5,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { WeftError } from './errors.js';
 import { packageRoot } from './paths.js';
-import { parseYaml } from './yaml.js';
+import { parseYaml } from './load/yaml.js';
 
 /** The starter `weft init` uses without `--template`: it runs with nothing but a shell. */
 export const defaultStarter = 'parallel-shell';

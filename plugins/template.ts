@@ -3,14 +3,14 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { WeftError } from '../engine/errors.js';
 import type { Executor, HelperFn, Plugin } from '../engine/executor.js';
-import type { TemplateEngine } from '../engine/template.js';
+import type { TemplateEngine } from '../engine/handlebars/render.js';
 import { resolveInside, writeAtomic } from './template/write-atomic.js';
 
 export type TemplateWith = { template?: string; source?: string; to: string; data?: unknown };
 
 export type TemplateOutput = { path: string; bytes: number };
 
-type Templates = typeof import('../engine/template.js');
+type Templates = typeof import('../engine/handlebars/render.js');
 // Handlebars loads with the first template task, not in every worker's start-up.
 let templates: Promise<Templates> | undefined;
 const engines = new Map<string, TemplateEngine>();
@@ -73,7 +73,7 @@ export const template: Executor<TemplateWith, TemplateOutput> = {
     const scope = (ctx.options.scope ?? {}) as Record<string, unknown>;
     const partials = ctx.options.partials as Record<string, string> | undefined;
     const helperModules = ctx.options.helperModules as string[] | undefined;
-    const t = await (templates ??= import('../engine/template.js'));
+    const t = await (templates ??= import('../engine/handlebars/render.js'));
     const engine = await engineFor(t, partials, helperModules);
     // formatText, not String(): a file that is one {{object}} renders as JSON, not [object Object].
     const text = t.formatText(t.renderString(engine, source, { ...scope, data: w.data }));

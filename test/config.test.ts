@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { findConfigFile, loadConfig } from '../engine/config.js';
+import { findConfigFile, loadConfig } from '../engine/load/config.js';
 
 const projects = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'projects');
 

@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadPipeline } from '../engine/load.js';
-import { planPipeline } from '../engine/plan.js';
+import { loadPipeline } from '../engine/load/load.js';
+import { planPipeline } from '../engine/plan/plan.js';
 import { formatProblem } from '../engine/errors.js';
-import { runPipeline } from '../engine/run.js';
+import { runPipeline } from '../engine/run/run.js';
 import type { Pipeline, RunReport } from '../engine/types.js';
 
 const root = path.resolve(import.meta.dirname, '..');

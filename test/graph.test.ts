@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { ancestors, buildGraph, criticalPath, findCycle, longestRemainingPath, planBatches, topologicalOrder } from '../engine/graph.js';
-import { allocateModel, mergeModels } from '../engine/models.js';
+import { ancestors, buildGraph, criticalPath, findCycle, longestRemainingPath, planBatches, topologicalOrder } from '../engine/plan/graph.js';
+import { allocateModel, mergeModels } from '../engine/load/models.js';
 import { parseDuration } from '../engine/duration.js';
 import { suggest } from '../engine/suggest.js';
 

@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { listPipelines, loadPipeline } from '../engine/load.js';
-import { planPipeline } from '../engine/plan.js';
-import { loadRegistry, type Registry } from '../engine/registry.js';
+import { listPipelines, loadPipeline } from '../engine/load/load.js';
+import { planPipeline } from '../engine/plan/plan.js';
+import { loadRegistry, type Registry } from '../engine/load/registry.js';
 
 const projects = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'projects');
 const basic = path.join(projects, 'basic');

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WeftError } from '../engine/errors.js';
 import type { ExecutorEntry } from '../engine/executor.js';
-import { createExecutorPool } from '../engine/pool.js';
+import { createExecutorPool } from '../engine/pool/local.js';
 import { waitFor } from './plugins/contract.js';
 import { builtinEntry, callContext, makeTempDir, modulesDir } from './plugins/helpers.js';
 

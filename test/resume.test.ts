@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseFlags } from '../engine/cli/args.js';
-import { runPipeline } from '../engine/run.js';
+import { runPipeline } from '../engine/run/run.js';
 import { findRun, saveRun } from '../engine/run/history.js';
 import type { RunReport } from '../engine/types.js';
 import { makeProject, spawnBin } from './cli/support.js';

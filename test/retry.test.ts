@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, nextDelay, shouldRetry } from '../engine/retry.js';
+import { backoffDelay, nextDelay, shouldRetry } from '../engine/run/retry.js';
 import type { ErrorData, RetryPolicy } from '../engine/types.js';
 
 const policy = (over: Partial<RetryPolicy> = {}): RetryPolicy => ({

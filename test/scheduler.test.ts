@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createScheduler, type Outcome, type Scheduler, type SchedulerOptions, type StartInfo, type Unit } from '../engine/scheduler.js';
+import { createScheduler, type Outcome, type Scheduler, type SchedulerOptions, type StartInfo, type Unit } from '../engine/schedule/scheduler.js';
 
 type Options = Omit<SchedulerOptions, 'start'>;
 

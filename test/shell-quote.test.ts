@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
-import { shellQuote } from '../engine/shell-quote.js';
+import { shellQuote } from '../engine/handlebars/shell-quote.js';
 
 // What sh actually receives as argv, each argument NUL-terminated.
 function argvOf(command: string): string[] {

@@ -11,7 +11,7 @@ import {
   isTemplate,
   renderString,
   renderValue,
-} from '../engine/template.js';
+} from '../engine/handlebars/render.js';
 
 const engine = createTemplateEngine();
 

@@ -2,12 +2,12 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { defaultConfig } from '../engine/config.js';
-import { parsePipeline } from '../engine/load.js';
-import { createRegistry, loadRegistry, type Registry } from '../engine/registry.js';
+import { defaultConfig } from '../engine/load/config.js';
+import { parsePipeline } from '../engine/load/load.js';
+import { createRegistry, loadRegistry, type Registry } from '../engine/load/registry.js';
 import type { Problem } from '../engine/types.js';
-import { validatePipeline } from '../engine/validate.js';
-import { parseYaml } from '../engine/yaml.js';
+import { validatePipeline } from '../engine/load/validate.js';
+import { parseYaml } from '../engine/load/yaml.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const invalidDir = path.join(here, 'fixtures', 'invalid');

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { MAX_DEPTH, parseYaml } from '../engine/yaml.js';
+import { MAX_DEPTH, parseYaml } from '../engine/load/yaml.js';
 
 const codes = (text: string) => parseYaml(text, 'x.yaml').problems.map((p) => `${p.code} ${p.line}:${p.col}`);
 

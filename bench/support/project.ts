@@ -6,7 +6,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import { formatProblem } from '../../engine/errors.js';
-import { loadPipeline } from '../../engine/load.js';
+import { loadPipeline } from '../../engine/load/load.js';
 import type { Pipeline, RunReport } from '../../engine/types.js';
 
 /** Modules the generated pipelines call: a no-op, a sleep, and the bare-Piscina worker around the no-op. */

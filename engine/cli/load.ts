@@ -1,5 +1,5 @@
 import { WeftError } from '../errors.js';
-import { listPipelines, loadPipeline } from '../load.js';
+import { listPipelines, loadPipeline } from '../load/load.js';
 import type { Pipeline, Problem } from '../types.js';
 import { suggest } from '../suggest.js';
 

@@ -1,7 +1,7 @@
 // The run report of the spec (cli.md `--json`), built once every task has ended.
 import { toErrorData } from '../errors.js';
 import type { Masker } from '../mask.js';
-import { renderValue, type TemplateEngine } from '../template.js';
+import { renderValue, type TemplateEngine } from '../handlebars/render.js';
 import type { ErrorData, Pipeline, RunReport, RunStatus, TaskResult } from '../types.js';
 import type { BaseScope } from './scope.js';
 import type { TaskState } from './state.js';

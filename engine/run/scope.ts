@@ -1,5 +1,5 @@
 import { WeftError } from '../errors.js';
-import { analyzeTemplate, isTemplate, type TemplateEngine } from '../template.js';
+import { analyzeTemplate, isTemplate, type TemplateEngine } from '../handlebars/render.js';
 import type { Pipeline } from '../types.js';
 
 /** What `tasks.<id>` shows to templates: the task's status and output (outputs and errors for a fan-out). */

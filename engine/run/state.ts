@@ -1,10 +1,10 @@
 // The run loop's bookkeeping: one TaskState per declared task, one Instance per thing scheduled.
 import { WeftError } from '../errors.js';
 import type { ExecutorEntry } from '../executor.js';
-import { longestRemainingPath } from '../graph.js';
-import type { Registry } from '../registry.js';
-import type { Unit } from '../scheduler.js';
-import { joinEntry } from '../templates/join.js';
+import { longestRemainingPath } from '../plan/graph.js';
+import type { Registry } from '../load/registry.js';
+import type { Unit } from '../schedule/scheduler.js';
+import { joinEntry } from '../load/pipeline-templates/join.js';
 import type { ErrorData, Pipeline, SkipReason, TaskResult, TaskSpec } from '../types.js';
 
 /** A task while it runs: its needs, its instances (one unless forEach) and what came of them. */

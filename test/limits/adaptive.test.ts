@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createAdaptiveLimit } from '../../engine/limits/adaptive.js';
+import { createAdaptiveLimit } from '../../engine/schedule/limits/adaptive.js';
 
 describe('createAdaptiveLimit', () => {
   it("starts at the pool's max and halves on overload, never below 1", () => {

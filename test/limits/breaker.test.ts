@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createBreaker } from '../../engine/limits/breaker.js';
+import { createBreaker } from '../../engine/schedule/limits/breaker.js';
 
 describe('createBreaker', () => {
   it('opens after N consecutive failures, not after N scattered ones', () => {

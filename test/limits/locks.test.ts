@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLockManager } from '../../engine/limits/locks.js';
+import { createLockManager } from '../../engine/schedule/limits/locks.js';
 
 describe('createLockManager', () => {
   it('takes all keys or none', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSemaphore } from '../../engine/limits/semaphore.js';
+import { createSemaphore } from '../../engine/schedule/limits/semaphore.js';
 
 describe('createSemaphore', () => {
   it('hands out at most limit slots and takes them back', () => {

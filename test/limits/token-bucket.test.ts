@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTokenBucket } from '../../engine/limits/token-bucket.js';
+import { createTokenBucket } from '../../engine/schedule/limits/token-bucket.js';
 
 describe('createTokenBucket', () => {
   it('starts full at burst and refills at limit per period', () => {

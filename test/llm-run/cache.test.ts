@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runPipeline } from '../../engine/run.js';
+import { runPipeline } from '../../engine/run/run.js';
 import type { RunEvent } from '../../engine/types.js';
 import { loadValid, makeProject } from '../support/project.js';
 import { fakeEnv, startFake } from './support.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createExecutorPool } from '../../engine/pool.js';
-import { runPipeline } from '../../engine/run.js';
+import { createExecutorPool } from '../../engine/pool/local.js';
+import { runPipeline } from '../../engine/run/run.js';
 import { loadValid, makeProject } from '../support/project.js';
 import { fakeEnv, startFake } from './support.js';
 

@@ -1,10 +1,10 @@
 // `weft plan` renders what is known before the run (inputs, pipeline.name, partials, known
 // forEach items) before pricing llm calls; what reads tasks/secrets/env/run stays open.
 import { describe, expect, it } from 'vitest';
-import { loadPipeline } from '../../engine/load.js';
-import { loadPartials } from '../../engine/partials.js';
-import { planPipeline } from '../../engine/plan.js';
-import { loadRegistry } from '../../engine/registry.js';
+import { loadPipeline } from '../../engine/load/load.js';
+import { loadPartials } from '../../engine/load/partials.js';
+import { planPipeline } from '../../engine/plan/plan.js';
+import { loadRegistry } from '../../engine/load/registry.js';
 import { runCli, spawnBin } from '../cli/support.js';
 import { makeProject } from '../support/project.js';
 

@@ -3,7 +3,7 @@
 import { afterEach, expect } from 'vitest';
 import { startFakeAnthropic, type FakeAnthropic, type FakeOptions } from '../support/fake-anthropic.js';
 import { runYaml } from '../support/project.js';
-import type { RunPipelineOptions } from '../../engine/run.js';
+import type { RunPipelineOptions } from '../../engine/run/run.js';
 import type { RunEvent, RunReport } from '../../engine/types.js';
 
 export const testKey = 'test-key';

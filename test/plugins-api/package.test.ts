@@ -4,8 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { lstatSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadPipeline } from '../../engine/load.js';
-import { runPipeline } from '../../engine/run.js';
+import { loadPipeline } from '../../engine/load/load.js';
+import { runPipeline } from '../../engine/run/run.js';
 import { runCli } from '../cli/support.js';
 import { copyShareFixtures, lines, loadValid } from '../templates/support.js';
 

@@ -5,7 +5,7 @@ import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WeftError, isWeftError, type WeftErrorCode } from '../../engine/errors.js';
 import type { ExecutorEntry } from '../../engine/executor.js';
-import { createExecutorPool, type ExecutorPool } from '../../engine/pool.js';
+import { createExecutorPool, type ExecutorPool } from '../../engine/pool/local.js';
 import { builtinEntry, callContext, type CallContext } from './helpers.js';
 
 /** The calls a case provides, made ready by its `setup` (a server started, a folder made). */

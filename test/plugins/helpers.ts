@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExecutorContext, ExecutorEntry } from '../../engine/executor.js';
-import { loadRegistry } from '../../engine/registry.js';
+import { loadRegistry } from '../../engine/load/registry.js';
 
 export type CallContext = Omit<ExecutorContext, 'signal' | 'log'>;
 

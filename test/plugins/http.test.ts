@@ -1,7 +1,7 @@
 // http against a real server on 127.0.0.1: bodies, query, status mapping, retry-after, refusals.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WeftError } from '../../engine/errors.js';
-import { createExecutorPool } from '../../engine/pool.js';
+import { createExecutorPool } from '../../engine/pool/local.js';
 import { parseRetryAfter } from '../../plugins/http/retry-after.js';
 import { builtinEntry, callContext } from './helpers.js';
 import { sendJson, startServer, type TestServer } from './http-server.js';

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { WeftError } from '../../engine/errors.js';
-import { createExecutorPool } from '../../engine/pool.js';
+import { createExecutorPool } from '../../engine/pool/local.js';
 import { waitFor } from './contract.js';
 import { builtinEntry, callContext, makeTempDir, type CallContext } from './helpers.js';
 import { processGone } from './process-gone.js';

@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createExecutorPool } from '../../engine/pool.js';
+import { createExecutorPool } from '../../engine/pool/local.js';
 import { builtinEntry, callContext, makeTempDir } from './helpers.js';
 
 const pool = createExecutorPool({ workers: 1 });

@@ -2,8 +2,8 @@ import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll } from 'vitest';
-import { loadPipeline } from '../../engine/load.js';
-import { runPipeline, type RunPipelineOptions } from '../../engine/run.js';
+import { loadPipeline } from '../../engine/load/load.js';
+import { runPipeline, type RunPipelineOptions } from '../../engine/run/run.js';
 import { formatProblem } from '../../engine/errors.js';
 import type { Pipeline, RunEvent, RunReport } from '../../engine/types.js';
 

@@ -1,8 +1,8 @@
 // Broken templates and mismatched `with:` are reported at the right file and line.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadPipeline } from '../../engine/load.js';
-import { runPipeline } from '../../engine/run.js';
+import { loadPipeline } from '../../engine/load/load.js';
+import { runPipeline } from '../../engine/run/run.js';
 import { runCli } from '../cli/support.js';
 import { lines, loadValid, shareFixtures } from './support.js';
 

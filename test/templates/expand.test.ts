@@ -1,8 +1,8 @@
 // Pipeline templates used as tasks: expansion into the caller's graph, plan, and real runs.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { planPipeline } from '../../engine/plan.js';
-import { runPipeline } from '../../engine/run.js';
+import { planPipeline } from '../../engine/plan/plan.js';
+import { runPipeline } from '../../engine/run/run.js';
 import { runCli } from '../cli/support.js';
 import { makeProject } from '../support/project.js';
 import { loadValid, shareFixtures } from './support.js';

@@ -2,10 +2,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../engine/config.js';
-import { loadPipeline } from '../../engine/load.js';
-import { loadPartials, partialName } from '../../engine/partials.js';
-import { runPipeline } from '../../engine/run.js';
+import { defaultConfig } from '../../engine/load/config.js';
+import { loadPipeline } from '../../engine/load/load.js';
+import { loadPartials, partialName } from '../../engine/load/partials.js';
+import { runPipeline } from '../../engine/run/run.js';
 import { makeProject } from '../support/project.js';
 import { loadValid } from './support.js';
 

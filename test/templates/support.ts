@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeTempDir } from '../support/project.js';
 import { formatProblem } from '../../engine/errors.js';
-import { loadPipeline } from '../../engine/load.js';
+import { loadPipeline } from '../../engine/load/load.js';
 import type { Pipeline, Problem } from '../../engine/types.js';
 
 export const shareFixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/share');

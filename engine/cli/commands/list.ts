@@ -1,5 +1,5 @@
 import { WeftError } from '../../errors.js';
-import { listPipelines } from '../../load.js';
+import { listPipelines } from '../../load/load.js';
 import type { Command } from '../command.js';
 import { displayPath } from '../display-path.js';
 import { EXIT } from '../exit-codes.js';

@@ -1,6 +1,6 @@
-import { loadPartials } from '../../partials.js';
-import { planPipeline, type PlanCost, type PlanResult } from '../../plan.js';
-import { loadRegistry } from '../../registry.js';
+import { loadPartials } from '../../load/partials.js';
+import { planPipeline, type PlanCost, type PlanResult } from '../../plan/plan.js';
+import { loadRegistry } from '../../load/registry.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { loadOrThrow } from '../load.js';

@@ -1,8 +1,8 @@
-import { loadConfig } from '../../config.js';
+import { loadConfig } from '../../load/config.js';
 import { WeftError } from '../../errors.js';
-import { loadRegistry } from '../../registry.js';
-import { createTemplateEngine } from '../../template.js';
-import { builtinHelpers } from '../../template/helpers.js';
+import { loadRegistry } from '../../load/registry.js';
+import { createTemplateEngine } from '../../handlebars/render.js';
+import { builtinHelpers } from '../../handlebars/helpers.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { WeftError, toErrorData } from '../../errors.js';
-import { runPipeline } from '../../run.js';
+import { runPipeline } from '../../run/run.js';
 import { findRun, hashInputs, hashPipelineFile, saveRun } from '../../run/history.js';
 import type { Pipeline, RunReport } from '../../types.js';
 import { writeFileAtomic } from '../../write-file-atomic.js';

@@ -1,5 +1,5 @@
 import { WeftError } from '../../errors.js';
-import { listPipelines, loadPipeline } from '../../load.js';
+import { listPipelines, loadPipeline } from '../../load/load.js';
 import type { Problem } from '../../types.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';

@@ -1,0 +1,105 @@
+// weft.config.yaml: project-wide defaults, found by walking up from the current directory.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ValidateFunction } from 'ajv';
+import { isKnownModel, mergeModels } from './models.js';
+import { normalizePools } from './normalize.js';
+import type { Problem, WeftConfig } from '../types.js';
+import { byPosition, createReporter } from './validate/report.js';
+import { PIPELINE_SCHEMA_ID, reportSchemaErrors, sharedAjv } from './validate/schema.js';
+import { didYouMean } from '../suggest.js';
+import { parseYaml } from './yaml.js';
+
+export const CONFIG_FILE = 'weft.config.yaml';
+
+const ref = (name: string) => ({ $ref: `${PIPELINE_SCHEMA_ID}#/definitions/${name}` });
+const configSchema = {
+  $id: 'https://weft.dev/schemas/config.schema.json',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    pipelinesDir: { type: 'string', description: 'Folder of pipeline files (default pipelines).' },
+    templatesDir: { type: 'string', description: 'Folder of template files (default templates).' },
+    partialsDir: { type: 'string', description: 'Folder of Handlebars partials (default partials).' },
+    concurrency: { type: 'integer', minimum: 1, description: 'Most tasks running at once (default 2 x CPUs).' },
+    workers: { type: 'integer', minimum: 1, description: 'Worker threads that run executors (default: CPU count).' },
+    parallel: { type: 'boolean', description: 'false runs every task one at a time, with the same results.' },
+    pools: ref('pools'),
+    models: ref('models'),
+    budget: ref('budget'),
+    plugins: { type: 'array', items: { type: 'string' }, description: 'Plugin module paths or package names.' },
+    anthropic: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Settings of the llm executor.',
+      properties: {
+        baseURL: { type: 'string', description: 'API base URL (a proxy or a local fake).' },
+        modelsFile: { type: 'string', description: 'Model table (ids, prices) replacing the shipped one.' },
+      },
+    },
+  },
+} as const;
+let validateConfig: ValidateFunction | undefined;
+
+/** The config a project without weft.config.yaml gets. */
+export function defaultConfig(root: string): WeftConfig {
+  return { root, pipelinesDir: 'pipelines', templatesDir: 'templates', partialsDir: 'partials', parallel: true, pools: {}, plugins: [] };
+}
+
+/** The nearest folder from `cwd` upwards holding weft.config.yaml, if any. */
+export function findConfigFile(cwd: string): string | undefined {
+  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+    const file = path.join(dir, CONFIG_FILE);
+    if (existsSync(file)) return file;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+/**
+ * The project's settings: weft.config.yaml from `cwd` or a folder above it (its folder is the
+ * root), else defaults rooted at `cwd`. Problems point into the config file; with problems, the
+ * config returned is the defaults.
+ * @example
+ * const { config, problems } = await loadConfig(process.cwd());
+ * path.resolve(config.root, config.pipelinesDir); // the pipelines folder
+ */
+export async function loadConfig(cwd: string = process.cwd()): Promise<{ config: WeftConfig; problems: Problem[] }> {
+  const file = findConfigFile(cwd);
+  if (!file) return { config: defaultConfig(path.resolve(cwd)), problems: [] };
+  const root = path.dirname(file);
+  const fallback = { ...defaultConfig(root), file };
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    return { config: fallback, problems: [{ file, line: 1, col: 1, code: 'CONFIG_INVALID', message: `cannot read ${CONFIG_FILE}: ${(error as Error).message}` }] };
+  }
+  const parsed = parseYaml(text, file);
+  if (parsed.value === undefined || parsed.problems.length > 0) return { config: fallback, problems: parsed.problems };
+  // An empty file is a config with nothing to say.
+  const doc = parsed.value ?? {};
+  const reporter = createReporter(parsed);
+  validateConfig ??= sharedAjv().compile(configSchema);
+  if (!validateConfig(doc)) {
+    reportSchemaErrors(validateConfig.errors ?? [], reporter, { root: doc, base: [], invalid: 'CONFIG_INVALID' });
+    return { config: fallback, problems: reporter.problems.sort(byPosition) };
+  }
+  const raw = doc as Record<string, any>;
+  const models = mergeModels(undefined, raw.models);
+  if (models.default !== undefined && !isKnownModel(models.default, models)) {
+    reporter.add('UNKNOWN_MODEL', ['models', 'default'], `models.default: no model alias "${models.default}"${didYouMean(models.default, Object.keys(models.aliases))}`);
+    return { config: fallback, problems: reporter.problems };
+  }
+  const config: WeftConfig = {
+    ...fallback,
+    ...pick(raw, ['pipelinesDir', 'templatesDir', 'partialsDir', 'concurrency', 'workers', 'parallel', 'plugins', 'anthropic', 'budget']),
+    pools: normalizePools(raw.pools),
+  };
+  if (raw.models !== undefined) config.models = raw.models;
+  return { config, problems: [] };
+}
+
+function pick(raw: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.filter((key) => raw[key] !== undefined).map((key) => [key, raw[key]]));
+}

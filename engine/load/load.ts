@@ -1,0 +1,161 @@
+// Find a pipeline by name or path, read it, validate it, and hand back a Pipeline or every problem.
+import { existsSync, statSync } from 'node:fs';
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { loadConfig } from './config.js';
+import { isWeftError } from '../errors.js';
+import { normalizePipeline } from './normalize.js';
+import { loadRegistry, type Registry } from './registry.js';
+import { didYouMean } from '../suggest.js';
+import type { LoadOptions, LoadResult, Problem, WeftConfig } from '../types.js';
+import { validatePipeline } from './validate.js';
+import { runField } from './validate/executors.js';
+import { parseYaml } from './yaml.js';
+import { loadPartials } from './partials.js';
+import { createTemplateEngine, type TemplateEngine } from '../handlebars/render.js';
+import { expandParsed, type ParsedFile } from './pipeline-templates/load.js';
+
+/** What `weft run <name>` accepts as a name; anything else must be an existing file. */
+export const PIPELINE_NAME = /^[a-z0-9][a-z0-9_-]*$/;
+const EXTENSIONS = ['.yaml', '.yml'];
+
+export type PipelineEntry = { name: string; file: string; description?: string };
+
+/** A problem with no place in a file (the CLI prints it without `:line:col`). */
+function unplaced(code: Problem['code'], message: string, file = ''): Problem {
+  return { file, line: 0, col: 0, code, message };
+}
+
+/**
+ * Load, validate and normalize a pipeline. `nameOrPath` is a name looked up as `<name>.yaml` or
+ * `<name>.yml` in the pipelines folder, or a path to a .yaml/.yml file. Never throws for the
+ * user's mistakes: a missing file, bad YAML or an invalid pipeline come back as problems.
+ * @example
+ * const { pipeline, problems } = await loadPipeline('build', { cwd: '/repo' });
+ * if (!pipeline) for (const p of problems) console.error(formatProblem(p));
+ */
+export async function loadPipeline(nameOrPath: string, options: LoadOptions & { registry?: Registry } = {}): Promise<LoadResult> {
+  const cwd = path.resolve(options.cwd ?? process.cwd());
+  const { config, problems: configProblems } = await loadConfig(cwd);
+  if (configProblems.length > 0) return { problems: configProblems };
+  const found = await resolvePipelineFile(nameOrPath, pipelinesFolder(config, cwd, options.dir), cwd);
+  if ('problem' in found) return { problems: [found.problem] };
+
+  let text: string;
+  try {
+    text = await readFile(found.file, 'utf8');
+  } catch (error) {
+    return { problems: [unplaced('PIPELINE_NOT_FOUND', `cannot read ${found.file}: ${(error as Error).message}`, found.file)] };
+  }
+  let registry = options.registry;
+  if (!registry) {
+    try {
+      registry = await loadRegistry(config.plugins, config.root);
+    } catch (error) {
+      const code = isWeftError(error) ? error.code : 'PLUGIN_INVALID';
+      return { problems: [unplaced(code, (error as Error).message, config.file ?? '')] };
+    }
+  }
+  let engine: TemplateEngine;
+  try {
+    // Partials and plugin helpers are part of what a template may use, so validation sees them too.
+    const helpers = Object.fromEntries([...registry.helpers].map(([name, h]) => [name, h.fn]));
+    engine = createTemplateEngine({ helpers, partials: await loadPartials(config) });
+  } catch (error) {
+    if (isWeftError(error) && error.problems?.length) return { problems: error.problems };
+    const code = isWeftError(error) ? error.code : 'PLUGIN_INVALID';
+    return { problems: [unplaced(code, (error as Error).message, config.file ?? '')] };
+  }
+  const context = { config, registry, engine };
+  const parse = (source: string, at: string) => parsePipeline(source, at, context);
+  return expandParsed(parse(text, found.file), parse);
+}
+
+/**
+ * The synchronous core of loadPipeline, for text already in hand.
+ * @example parsePipeline('tasks:\n  a: { run: echo hi }\n', '/repo/p.yaml', { config, registry })
+ */
+export function parsePipeline(text: string, file: string, context: { config: WeftConfig; registry: Registry; engine?: TemplateEngine }): ParsedFile {
+  const parsed = parseYaml(text, file);
+  const problems = validatePipeline(parsed, context);
+  if (problems.length > 0) return { problems };
+  const pipeline = normalizePipeline(parsed.value as Record<string, unknown>, {
+    file,
+    config: context.config,
+    runField: (uses) => runField(context.registry, uses),
+    taskPositions: parsed.keyPositions(['tasks']),
+  });
+  return { pipeline, problems: [], parsed };
+}
+
+/** `--dir` (relative to cwd), else the config's pipelinesDir (relative to the project root). */
+export function pipelinesFolder(config: WeftConfig, cwd: string, dir?: string): string {
+  return dir === undefined ? path.resolve(config.root, config.pipelinesDir) : path.resolve(cwd, dir);
+}
+
+/** The file a name or path stands for, or the one problem that says why there is none. */
+export async function resolvePipelineFile(nameOrPath: string, folder: string, cwd: string): Promise<{ file: string } | { problem: Problem }> {
+  if (PIPELINE_NAME.test(nameOrPath)) {
+    for (const ext of EXTENSIONS) {
+      const file = path.join(folder, nameOrPath + ext);
+      if (isFile(file)) return { file };
+    }
+    const names = (await listPipelineFiles(folder)).map((f) => f.name);
+    const where = path.relative(cwd, folder) || '.';
+    return { problem: unplaced('PIPELINE_NOT_FOUND', `no pipeline "${nameOrPath}" in ${where}${didYouMean(nameOrPath, names)}`) };
+  }
+  const file = path.resolve(cwd, nameOrPath);
+  if (!isFile(file)) {
+    return { problem: unplaced('USAGE', `"${nameOrPath}" is neither a pipeline name (lowercase letters, digits, _ and -) nor an existing file`) };
+  }
+  if (!EXTENSIONS.includes(path.extname(file))) {
+    return { problem: unplaced('USAGE', `"${nameOrPath}" is not a pipeline file (.yaml or .yml)`) };
+  }
+  return { file };
+}
+
+/**
+ * The pipelines of a folder, by the name that runs them (the file name), with descriptions.
+ * A missing folder has none.
+ * @example await listPipelines({ cwd: '/repo' }) // [{ name: 'build', file: '/repo/pipelines/build.yaml', description: '…' }]
+ */
+export async function listPipelines(options: LoadOptions = {}): Promise<PipelineEntry[]> {
+  const cwd = path.resolve(options.cwd ?? process.cwd());
+  const { config } = await loadConfig(cwd);
+  const entries = await listPipelineFiles(pipelinesFolder(config, cwd, options.dir));
+  for (const entry of entries) {
+    try {
+      const { value } = parseYaml(await readFile(entry.file, 'utf8'), entry.file);
+      const description = (value as { description?: unknown } | undefined)?.description;
+      if (typeof description === 'string') entry.description = description;
+    } catch {
+      // Unreadable files still list; `weft validate` says what is wrong with them.
+    }
+  }
+  return entries;
+}
+
+async function listPipelineFiles(folder: string): Promise<PipelineEntry[]> {
+  let names: string[];
+  try {
+    names = await readdir(folder);
+  } catch {
+    return [];
+  }
+  const seen = new Set<string>();
+  const entries: PipelineEntry[] = [];
+  for (const name of names.sort()) {
+    const ext = path.extname(name);
+    const base = name.slice(0, -ext.length);
+    if (!EXTENSIONS.includes(ext) || !PIPELINE_NAME.test(base) || seen.has(base)) continue;
+    const file = path.join(folder, name);
+    if (!isFile(file)) continue;
+    seen.add(base);
+    entries.push({ name: base, file });
+  }
+  return entries;
+}
+
+function isFile(file: string): boolean {
+  return existsSync(file) && statSync(file).isFile();
+}

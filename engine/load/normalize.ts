@@ -1,0 +1,147 @@
+// From a validated document to the Pipeline the scheduler runs: defaults merged, shorthands
+// expanded, durations in milliseconds, models allocated.
+import os from 'node:os';
+import path from 'node:path';
+import { parseDuration } from '../duration.js';
+import { allocateModel, mergeModels } from './models.js';
+import type { BudgetSpec, ForEachSpec, InputSpec, Pipeline, PoolSpec, RetryPolicy, TaskSpec, When, WeftConfig } from '../types.js';
+import type { LineCol } from './yaml.js';
+
+/** Retry when nothing says otherwise: one attempt; the rest shapes retries once `attempts` is raised. */
+export const DEFAULT_RETRY: RetryPolicy = {
+  attempts: 1,
+  delayMs: 1000,
+  backoff: 'exponential',
+  factor: 2,
+  maxDelayMs: 30_000,
+  jitter: true,
+};
+export const DEFAULT_BREAKER_COOLDOWN_MS = 30_000;
+export const DEFAULT_WARN_AT = 0.8;
+
+type Doc = Record<string, any>;
+
+export type NormalizeOptions = {
+  file: string;
+  config: WeftConfig;
+  /** The `with` field `run:` fills, per executor (the shell's is `command`). */
+  runField?: (uses: string) => string;
+  /** Positions of the task keys, for errors raised at run time. */
+  taskPositions?: Map<string, LineCol>;
+};
+
+/**
+ * The Pipeline for a document that validatePipeline found no problem in.
+ * @example
+ * normalizePipeline({ tasks: { a: { run: 'echo hi' } } }, { file: 'p.yaml', config })
+ * // tasks.a: { uses: 'shell', with: { command: 'echo hi' }, retry: { attempts: 1, … }, … }
+ */
+export function normalizePipeline(doc: Doc, options: NormalizeOptions): Pipeline {
+  const { config, file } = options;
+  const models = mergeModels(config.models, doc.models);
+  const pipeline: Pipeline = {
+    name: doc.name ?? path.basename(file).replace(/\.ya?ml$/, ''),
+    file,
+    root: config.root,
+    inputs: (doc.inputs ?? {}) as Record<string, InputSpec>,
+    env: stringValues(doc.env),
+    concurrency: doc.concurrency ?? config.concurrency ?? 2 * os.availableParallelism(),
+    failFast: doc.failFast ?? true,
+    parallel: config.parallel,
+    pools: { ...config.pools, ...normalizePools(doc.pools) },
+    models,
+    tasks: {},
+    outputs: doc.outputs ?? {},
+    config,
+  };
+  if (doc.description !== undefined) pipeline.description = doc.description;
+  const budget = normalizeBudget(config.budget, doc.budget);
+  if (budget) pipeline.budget = budget;
+  const defaults: Doc = doc.defaults ?? {};
+  for (const [id, task] of Object.entries<Doc>(doc.tasks ?? {})) {
+    pipeline.tasks[id] = normalizeTask(id, task, defaults, pipeline, options);
+  }
+  return pipeline;
+}
+
+function normalizeTask(id: string, own: Doc, defaults: Doc, pipeline: Pipeline, options: NormalizeOptions): TaskSpec {
+  // Task keys win over defaults; retry and env merge key by key.
+  const task: Doc = { ...defaults, ...own, retry: { ...defaults.retry, ...own.retry }, env: { ...defaults.env, ...own.env } };
+  const uses: string = task.uses ?? 'shell';
+  const withValues: Record<string, unknown> = { ...task.with };
+  if (typeof task.run === 'string') withValues[options.runField?.(uses) ?? 'command'] = task.run;
+  const spec: TaskSpec = {
+    id,
+    uses,
+    with: withValues,
+    needs: [...new Set<string>(task.needs ?? [])],
+    when: (task.when ?? 'success') as When,
+    locks: task.locks ?? [],
+    retry: normalizeRetry(task.retry),
+    continueOnError: task.continueOnError ?? false,
+    tags: task.tags ?? [],
+    env: stringValues(task.env),
+  };
+  if (task.if !== undefined) spec.if = task.if;
+  if (task.forEach !== undefined) spec.forEach = normalizeForEach(task.forEach);
+  if (task.concurrency !== undefined) spec.concurrency = task.concurrency;
+  if (task.pool !== undefined) spec.pool = task.pool;
+  if (task.timeout !== undefined) spec.timeoutMs = parseDuration(task.timeout);
+  if (task.priority !== undefined) spec.priority = task.priority;
+  if (task.cache !== undefined) spec.cache = task.cache;
+  if (task.batch !== undefined) spec.batch = task.batch;
+  if (uses === 'llm' || task.model !== undefined) {
+    const model = allocateModel({ id, tags: spec.tags, model: task.model }, pipeline.models);
+    if (model !== undefined) spec.model = model;
+  }
+  const pos = options.taskPositions?.get(id);
+  if (pos) spec.pos = { file: options.file, ...pos };
+  return spec;
+}
+
+export function normalizeRetry(retry: Doc = {}): RetryPolicy {
+  return {
+    attempts: retry.attempts ?? DEFAULT_RETRY.attempts,
+    delayMs: retry.delay === undefined ? DEFAULT_RETRY.delayMs : parseDuration(retry.delay),
+    backoff: retry.backoff ?? DEFAULT_RETRY.backoff,
+    factor: retry.factor ?? DEFAULT_RETRY.factor,
+    maxDelayMs: retry.maxDelay === undefined ? DEFAULT_RETRY.maxDelayMs : parseDuration(retry.maxDelay),
+    jitter: retry.jitter ?? DEFAULT_RETRY.jitter,
+  };
+}
+
+function normalizeForEach(forEach: unknown): ForEachSpec {
+  if (typeof forEach === 'string' || Array.isArray(forEach)) return { items: forEach };
+  const { items, chunk } = forEach as { items: unknown; chunk?: number };
+  return chunk === undefined ? { items } : { items, chunk };
+}
+
+/** Pools as declared (pipeline or config) with the breaker's cooldown in milliseconds. */
+export function normalizePools(pools: Doc | undefined): Record<string, PoolSpec> {
+  const out: Record<string, PoolSpec> = {};
+  for (const [name, pool] of Object.entries<Doc>(pools ?? {})) {
+    const spec: PoolSpec = {};
+    if (pool.concurrency !== undefined) spec.concurrency = pool.concurrency;
+    if (pool.rate !== undefined) spec.rate = { ...pool.rate };
+    if (pool.tokens !== undefined) spec.tokens = { ...pool.tokens };
+    if (pool.adaptive !== undefined) spec.adaptive = pool.adaptive;
+    if (pool.breaker !== undefined) {
+      const cooldown = pool.breaker.cooldown;
+      spec.breaker = { failures: pool.breaker.failures, cooldownMs: cooldown === undefined ? DEFAULT_BREAKER_COOLDOWN_MS : parseDuration(cooldown) };
+    }
+    out[name] = spec;
+  }
+  return out;
+}
+
+function normalizeBudget(config: Partial<BudgetSpec> | undefined, own: Partial<BudgetSpec> | undefined): BudgetSpec | undefined {
+  const merged = { ...config, ...own };
+  if (merged.tokens === undefined && merged.costUsd === undefined) return undefined;
+  return { ...merged, warnAt: merged.warnAt ?? DEFAULT_WARN_AT };
+}
+
+function stringValues(env: Doc | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env ?? {})) out[key] = String(value);
+  return out;
+}

@@ -1,0 +1,168 @@
+// JSON Schema checks with ajv, errors mapped to YAML positions and sentences a person reads.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { JsonSchema } from '../../executor.js';
+import { packageRoot } from '../../paths.js';
+import { didYouMean } from '../../suggest.js';
+import type { PathSegment } from '../yaml.js';
+import { prefix, type Reporter } from './report.js';
+
+export const PIPELINE_SCHEMA_ID = 'https://weft.dev/schemas/pipeline.schema.json';
+
+let ajv: Ajv | undefined;
+let pipelineValidator: ValidateFunction | undefined;
+const compiled = new WeakMap<object, ValidateFunction | Error>();
+
+/** One ajv for the process: schemas compile once (a few ms each) and are reused by every load. */
+export function sharedAjv(): Ajv {
+  if (!ajv) {
+    // strict off and formats unchecked: plugin schemas may use keywords and formats ajv lacks.
+    ajv = new Ajv({ allErrors: true, verbose: true, strict: false, validateFormats: false, logger: false });
+    ajv.addSchema(readPipelineSchema(), PIPELINE_SCHEMA_ID);
+  }
+  return ajv;
+}
+
+/** The published schema, read from `schemas/` of the package (same file editors use). */
+export function readPipelineSchema(): JsonSchema {
+  return JSON.parse(readFileSync(path.join(packageRoot, 'schemas', 'pipeline.schema.json'), 'utf8')) as JsonSchema;
+}
+
+export function pipelineSchemaValidator(): ValidateFunction {
+  pipelineValidator ??= sharedAjv().getSchema(PIPELINE_SCHEMA_ID)!;
+  return pipelineValidator;
+}
+
+/** Compile a plugin's schema once; a schema ajv cannot compile comes back as the Error. */
+export function compileSchema(schema: JsonSchema): ValidateFunction | Error {
+  let validate = compiled.get(schema);
+  if (!validate) {
+    try {
+      validate = sharedAjv().compile(schema);
+    } catch (error) {
+      validate = error as Error;
+    }
+    compiled.set(schema, validate);
+  }
+  return validate;
+}
+
+export type MapOptions = {
+  /** The value validated, to turn pointer segments into array indices where they are. */
+  root: unknown;
+  /** Where `root` sits in the document. */
+  base: readonly PathSegment[];
+  /** Where a path inside `root` sits in the document, when `base` alone cannot say (run: shorthand). */
+  place?: (inner: PathSegment[]) => PathSegment[];
+  /** Values are templates rendered later: a string holding `{{` may become any type. */
+  templated?: boolean;
+  /** Code for a value of the wrong shape (default PIPELINE_INVALID). */
+  invalid?: 'PIPELINE_INVALID' | 'CONFIG_INVALID';
+};
+
+/**
+ * Report ajv errors at their YAML positions: unknown keys with a did-you-mean at the key,
+ * missing keys at the parent's key, bad values at the value, durations as BAD_DURATION.
+ * @example reportSchemaErrors(validate.errors ?? [], reporter, { root: value, base: [] })
+ */
+export function reportSchemaErrors(errors: readonly ErrorObject[], reporter: Reporter, options: MapOptions): void {
+  const invalid = options.invalid ?? 'PIPELINE_INVALID';
+  for (const error of errors) {
+    // Errors inside propertyNames carry the offending name; the propertyNames error itself reports it.
+    if ((error as { propertyName?: string }).propertyName !== undefined) continue;
+    if (options.templated && typeof error.data === 'string' && error.data.includes('{{')) continue;
+    const inner = toPath(error.instancePath, options.root);
+    const at = options.place ? options.place(inner) : [...options.base, ...inner];
+    const params = error.params as Record<string, unknown>;
+    switch (error.keyword) {
+      case 'additionalProperties': {
+        const key = String(params.additionalProperty);
+        const known = Object.keys((error.parentSchema?.properties as object | undefined) ?? {});
+        reporter.add('UNKNOWN_KEY', [...at, key], `${prefix(at)}unknown key "${key}"${didYouMean(key, known)}`, { target: 'key' });
+        break;
+      }
+      case 'required':
+        reporter.add(invalid, at, `${prefix(at)}missing required key "${String(params.missingProperty)}"`, { target: 'key' });
+        break;
+      case 'propertyNames': {
+        const name = String(params.propertyName);
+        const rule = describePattern(error.schema as JsonSchema);
+        reporter.add(invalid, [...at, name], `${prefix(at)}"${name}" is not a valid name${rule}`, { target: 'key' });
+        break;
+      }
+      case 'enum': {
+        const allowed = (params.allowedValues as unknown[]).map(String);
+        const hint = typeof error.data === 'string' ? didYouMean(error.data, allowed) : '';
+        reporter.add(invalid, at, `${prefix(at)}${JSON.stringify(error.data)} is not one of ${allowed.join(', ')}${hint}`);
+        break;
+      }
+      case 'type': {
+        if (isDurationSchema(error.parentSchema)) {
+          reporter.add('BAD_DURATION', at, `${prefix(at)}${notADuration(error.data)}`);
+          break;
+        }
+        // ajv writes a list of types as "string,array,object".
+        const types = String(params.type).split(',');
+        const wanted = types.length > 1 ? `${types.slice(0, -1).join(', ')} or ${types.at(-1)}` : types[0];
+        reporter.add(invalid, at, `${prefix(at)}must be ${wanted}${shown(error)}`);
+        break;
+      }
+      default:
+        if (isDurationSchema(error.parentSchema)) {
+          reporter.add('BAD_DURATION', at, `${prefix(at)}${notADuration(error.data)}`);
+        } else {
+          reporter.add(invalid, at, `${prefix(at)}${error.message ?? 'is invalid'}${shown(error)}`);
+        }
+    }
+  }
+}
+
+function notADuration(value: unknown): string {
+  return `${JSON.stringify(value)} is not a duration; write e.g. 250ms, 30s, 5m, 1h or 1m30s`;
+}
+
+/** Errors of the `duration` definition, reached through any $ref, are BAD_DURATION. */
+function isDurationSchema(schema: unknown): boolean {
+  const duration = (pipelineSchemaValidator().schema as { definitions: Record<string, JsonSchema> }).definitions.duration!;
+  return schema === duration || (typeof schema === 'object' && schema !== null && (schema as JsonSchema).pattern === duration.pattern);
+}
+
+function shown(error: ErrorObject): string {
+  if (error.keyword === 'type') return `, got ${kindOf(error.data)}`;
+  if (error.keyword === 'pattern' || error.keyword.endsWith('imum')) return ` (got ${JSON.stringify(error.data)})`;
+  return '';
+}
+
+/** The JSON type of a value, as schema messages name types. */
+export function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value;
+}
+
+function describePattern(schema: JsonSchema): string {
+  const ref = typeof schema.$ref === 'string' ? /#\/definitions\/(\w+)$/.exec(schema.$ref)?.[1] : undefined;
+  const definitions = (pipelineSchemaValidator().schema as { definitions: Record<string, JsonSchema> }).definitions;
+  const description = ref ? definitions[ref]?.description : schema.description;
+  return typeof description === 'string' ? `: ${description.replace(/\.$/, '').toLowerCase()}` : '';
+}
+
+/** A JSON pointer (`/tasks/build/needs/0`) as path segments, numbers where the data holds arrays. */
+export function toPath(pointer: string, root: unknown): PathSegment[] {
+  if (pointer === '') return [];
+  const segments: PathSegment[] = [];
+  let node = root;
+  for (const raw of pointer.slice(1).split('/')) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(node)) {
+      segments.push(Number(key));
+      node = node[Number(key)];
+    } else {
+      segments.push(key);
+      node = node !== null && typeof node === 'object' && Object.hasOwn(node, key) ? (node as Record<string, unknown>)[key] : undefined;
+    }
+  }
+  return segments;
+}

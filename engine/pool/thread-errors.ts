@@ -1,0 +1,63 @@
+// Errors as they cross the worker boundary: anything an executor throws becomes ErrorData with
+// a code weft knows, and an abort reason becomes the cancellation or timeout it stands for.
+import type { WeftErrorCode } from '../errors.js';
+import type { ErrorData } from '../types.js';
+
+// A Record keyed by the union makes the compiler flag this table whenever a code is added.
+const knownCodes: Record<WeftErrorCode, true> = {
+  USAGE: true, PIPELINE_NOT_FOUND: true, YAML_SYNTAX: true, YAML_FORBIDDEN_KEY: true,
+  YAML_TOO_COMPLEX: true, PIPELINE_INVALID: true, UNKNOWN_KEY: true, UNKNOWN_NEED: true,
+  DUPLICATE_ID: true, GRAPH_CYCLE: true, UNKNOWN_EXECUTOR: true, UNKNOWN_POOL: true,
+  UNKNOWN_MODEL: true, BAD_DURATION: true, TEMPLATE_SYNTAX: true, UNKNOWN_HELPER: true,
+  TEMPLATE_RACE: true, TEMPLATE_CYCLE: true, INPUT_INVALID: true, CONFIG_INVALID: true,
+  PLUGIN_INVALID: true, TASK_FAILED: true, TASK_TIMEOUT: true, TASK_CANCELLED: true,
+  TEMPLATE_ERROR: true, CIRCUIT_OPEN: true, HTTP_ERROR: true, NETWORK_ERROR: true,
+  RATE_LIMITED: true, OVERLOADED: true, OUTPUT_INVALID: true, BUDGET_EXCEEDED: true,
+  MISSING_API_KEY: true, CONTEXT_TOO_LARGE: true, INTERNAL: true,
+};
+
+/** True when `code` is one of weft's stable error codes. */
+export function isWeftErrorCode(code: unknown): code is WeftErrorCode {
+  return typeof code === 'string' && Object.hasOwn(knownCodes, code);
+}
+
+/**
+ * Plain data for anything an executor throws. A weft code is kept; a foreign code (`ENOENT`,
+ * `E_MINE`) becomes TASK_FAILED and is kept at the end of the message as `[code E_MINE]`.
+ * `retryable`, `retryAfterMs` and `status` are read as plain fields, never via instanceof.
+ * @example errorToData(Object.assign(new Error('x'), { code: 'E_MINE', retryable: true }))
+ * // { code: 'TASK_FAILED', message: 'x [code E_MINE]', retryable: true }
+ */
+export function errorToData(error: unknown): ErrorData {
+  if (typeof error !== 'object' || error === null) return { code: 'TASK_FAILED', message: String(error) };
+  const e = error as { code?: unknown; message?: unknown; retryable?: unknown; retryAfterMs?: unknown; status?: unknown };
+  let message = typeof e.message === 'string' ? e.message : String(error);
+  let code: WeftErrorCode = 'TASK_FAILED';
+  if (isWeftErrorCode(e.code)) code = e.code;
+  else if (typeof e.code === 'string' || typeof e.code === 'number') message = `${message} [code ${e.code}]`;
+  const data: ErrorData = { code, message };
+  if (e.retryable === true) data.retryable = true;
+  if (typeof e.retryAfterMs === 'number') data.retryAfterMs = e.retryAfterMs;
+  if (typeof e.status === 'number') data.status = e.status;
+  return data;
+}
+
+/**
+ * What an aborted task fails with, read from the signal's `reason`:
+ * a WeftError (or anything with a weft `code`) is used as it is; the string `'TASK_TIMEOUT'` or
+ * a DOMException named `TimeoutError` (AbortSignal.timeout) is a retryable TASK_TIMEOUT;
+ * anything else is TASK_CANCELLED, not retryable.
+ * @example controller.abort(new WeftError('TASK_TIMEOUT', 'build timed out after 30s', { retryable: true }))
+ */
+export function abortReasonToData(reason: unknown): ErrorData {
+  if (typeof reason === 'object' && reason !== null && isWeftErrorCode((reason as { code?: unknown }).code)) {
+    return errorToData(reason);
+  }
+  if (reason === 'TASK_TIMEOUT' || (reason as { name?: unknown } | null)?.name === 'TimeoutError') {
+    return { code: 'TASK_TIMEOUT', message: 'timed out', retryable: true };
+  }
+  if (reason === 'TASK_CANCELLED' || reason === undefined || (reason as { name?: unknown } | null)?.name === 'AbortError') {
+    return { code: 'TASK_CANCELLED', message: 'cancelled' };
+  }
+  return { code: 'TASK_CANCELLED', message: `cancelled: ${reason instanceof Error ? reason.message : String(reason)}` };
+}
