@@ -1,5 +1,6 @@
 // `uses: shell` (and the `run:` shorthand): a command in its own process group, output captured.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { WeftError } from '../engine/errors.js';
@@ -19,6 +20,9 @@ export type ShellWith = {
 export type ShellOutput = { exitCode: number; stdout: string; stderr: string; json?: unknown };
 
 const defaultMaxOutputBytes = 1024 * 1024;
+// How long the pipes may stay open after the shell exited: enough to read what the shell itself
+// wrote (already in the pipe), not long enough to wait on a background child that holds them.
+const drainAfterExitMs = 100;
 // Below the pool's 2 s grace, so the group is dead before the pool gives up on the call.
 const killGraceMs = 1000;
 
@@ -75,12 +79,9 @@ export const shell: Executor<ShellWith, ShellOutput> = {
       if (child.pid !== undefined) killing ??= killGroup(child.pid, killGraceMs);
     };
     signal.addEventListener('abort', onAbort, { once: true });
-    let exit: { code: number | null; signal: NodeJS.Signals | null };
+    let exit: ShellExit;
     try {
-      exit = await new Promise((resolve, reject) => {
-        child.once('error', reject);
-        child.once('close', (code, sig) => resolve({ code, signal: sig }));
-      });
+      exit = await waitForShell(child);
     } catch (cause) {
       // spawn reports a missing cwd as a missing shell (ENOENT); name the real culprit.
       const cwd = path.resolve(ctx.root, w.cwd ?? '.');
@@ -102,6 +103,28 @@ export const shell: Executor<ShellWith, ShellOutput> = {
     return output;
   },
 };
+
+type ShellExit = { code: number | null; signal: NodeJS.Signals | null };
+
+/**
+ * Settles when the shell exits, not when its pipes close: `server &` or `sleep 1201 & echo started`
+ * leaves a background child holding stdout, and the task ends with its shell (as make and
+ * GitHub Actions do). What is left in the pipes is read for a moment, then the pipes are dropped.
+ */
+function waitForShell(child: ChildProcessByStdio<null, Readable, Readable>): Promise<ShellExit> {
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, sig) => resolve({ code, signal: sig }));
+    child.once('exit', (code, sig) => {
+      const timer = setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        resolve({ code, signal: sig });
+      }, drainAfterExitMs);
+      child.once('close', () => clearTimeout(timer));
+    });
+  });
+}
 
 function shellPath(name: ShellWith['shell']): string {
   if (name === undefined || name === 'sh') return '/bin/sh';
