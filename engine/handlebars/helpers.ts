@@ -1,17 +1,10 @@
 import { WeftError } from '../errors.js';
+import { isTruthy } from '../truthy.js';
 import { formatText } from './format.js';
 
 /** A helper weft ships, with the number of arguments it takes (checked when compiling). */
 export type BuiltinHelper = { min: number; max: number; fn: (...args: unknown[]) => unknown };
 
-/**
- * Falsy as `{{#if}}` sees it, so `and`/`or`/`not` agree with blocks: false, null, undefined,
- * '', 0, NaN and the empty array.
- * @example isTruthy([]) // false
- */
-export function isTruthy(value: unknown): boolean {
-  return Array.isArray(value) ? value.length > 0 : Boolean(value);
-}
 
 function fail(helper: string, message: string): never {
   // Types only, never values: a value may be a secret.

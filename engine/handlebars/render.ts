@@ -4,6 +4,7 @@ import type { HelperFn } from '../executor.js';
 import { compileDirect, type DirectTemplate } from './direct.js';
 import { formatShell, formatText } from './format.js';
 import { builtinHelpers } from './helpers.js';
+import { isTruthy } from '../truthy.js';
 import { parseTemplate } from './parse.js';
 import { readPath } from './read-path.js';
 import {
@@ -80,6 +81,15 @@ export function createTemplateEngine(
     helpers.set(name, { min: helper.min, max: helper.max, block: false, keepsContext: true });
     register(name, (...args) => helper.fn(...args.slice(0, -1)));
   }
+  // `{{#if}}` and `{{#unless}}` follow weft's one truthiness rule, as `if:` and `not` do.
+  register('if', function (this: unknown, value, options) {
+    const o = options as Handlebars.HelperOptions;
+    return isTruthy(value) ? o.fn(this) : o.inverse(this);
+  });
+  register('unless', function (this: unknown, value, options) {
+    const o = options as Handlebars.HelperOptions;
+    return isTruthy(value) ? o.inverse(this) : o.fn(this);
+  });
   helpers.set('lookup', { min: 2, max: 2, block: false, keepsContext: true });
   register('lookup', (object, key) => readPath(object, [String(key)], 'lookup.'));
   registerInternalHelpers(register);

@@ -61,11 +61,11 @@ tasks:
 describe('cancellation', () => {
   it('an aborted run ends cancelled and kills its processes', async () => {
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 300);
+    // Cancel once the process has surely started: it has printed its first line.
     const { report } = await runYaml(`tasks:
-  long: { run: "sleep 30" }
+  long: { run: "echo started; sleep 30" }
   after: { needs: [long], run: "true" }
-`, { signal: controller.signal });
+`, { signal: controller.signal, onEvent: (e) => e.type === 'task:log' && controller.abort() });
     expect(report.status).toBe('cancelled');
     expect(report.tasks.long!.status).toBe('cancelled');
     expect(report.tasks.after).toMatchObject({ status: 'skipped', reason: 'cancelled' });

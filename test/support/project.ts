@@ -45,7 +45,13 @@ export async function runYaml(
   const dir = makeProject({ 'pipeline.yaml': yaml, ...options.files });
   const pipeline = await loadValid(dir);
   const events: RunEvent[] = [];
-  const report = await runPipeline(pipeline, { ...options, onEvent: (e) => events.push(e) });
+  const report = await runPipeline(pipeline, {
+    ...options,
+    onEvent: (e) => {
+      events.push(e);
+      options.onEvent?.(e);
+    },
+  });
   return { report, events, dir };
 }
 

@@ -1,0 +1,198 @@
+// The attempt runner: one path from "the scheduler gave this job its slots" to "its instances
+// ended or will retry". A single task is a batch of one, so retries, signals for adaptive pools,
+// budget accounting and cancellation are written once.
+import { WeftError, toErrorData } from '../errors.js';
+import type { ExecutorSignals } from '../executor.js';
+import type { BatchItemResult, CallContext } from '../pool/local.js';
+import type { Outcome, Scheduler } from '../schedule/scheduler.js';
+import type { ErrorData, TaskResult } from '../types.js';
+import type { Job } from './instances.js';
+import { instanceScope } from './instances.js';
+import type { Lifecycle } from './lifecycle.js';
+import { checkOutput } from './output.js';
+import { nextDelay, shouldRetry } from './retry.js';
+import type { RunContext } from './setup.js';
+import { failedResult, successResult, timing, type Instance } from './state.js';
+import { splitSignals } from './values.js';
+
+/** How long past a task's timeout the main thread waits for its worker to report the timeout itself. */
+const TIMEOUT_BACKSTOP_MS = 5000;
+
+export interface AttemptRunner {
+  /** The job is ready: hand it to the scheduler. */
+  enqueue(job: Job): void;
+  /** The scheduler gave the job its slots (scheduler `start`). */
+  start(unitId: string, circuitOpen: boolean): void;
+  /** Abort running calls and drop pending retries. */
+  cancel(): void;
+  isRunning(inst: Instance): boolean;
+  /** Clear timers left behind. */
+  close(): void;
+}
+
+/**
+ * Run jobs through the pool on the scheduler's word, ending instances through the lifecycle.
+ * @example const attempts = createAttemptRunner(ctx, scheduler, lifecycle)
+ */
+export function createAttemptRunner(ctx: RunContext, scheduler: Scheduler, lifecycle: Lifecycle): AttemptRunner {
+  const jobs = new Map<string, Job>();
+  const running = new Map<Job, AbortController>();
+  const runningMembers = new Set<Instance>();
+  const retryTimers = new Set<NodeJS.Timeout>();
+
+  function start(unitId: string, circuitOpen: boolean): void {
+    const job = jobs.get(unitId)!;
+    const gate = lifecycle.gate(job.members[0]!);
+    if (gate) {
+      scheduler.done(unitId, { ok: true, skipped: true });
+      for (const m of job.members) lifecycle.endInstance(m, { status: 'skipped', attempts: m.attempt, reason: gate });
+      return;
+    }
+    if (circuitOpen) {
+      const error: ErrorData = { code: 'CIRCUIT_OPEN', message: `pool ${job.unit.pool}: circuit open after repeated failures` };
+      endAll(job, { ok: false }, job.members.map((m) => failedResult(m, error)));
+      return;
+    }
+    void attempt(job);
+  }
+
+  async function attempt(job: Job): Promise<void> {
+    const now = Date.now();
+    // Running from before task:start, so a cancellation heard in that event finds it running.
+    const controller = new AbortController();
+    if (!ctx.dryRun) {
+      running.set(job, controller);
+      for (const m of job.members) runningMembers.add(m);
+    }
+    for (const m of job.members) {
+      m.attempt += 1;
+      m.startedAt ??= now;
+      ctx.emit({ type: 'task:start', id: m.id, attempt: m.attempt, at: now });
+    }
+    if (ctx.dryRun) {
+      const results = job.members.map((m) => successResult(m, { dryRun: true, uses: m.task.spec.uses, with: m.with }));
+      return endAll(job, { ok: true, skipped: true }, results);
+    }
+    const { call, clear } = callContext(job, controller);
+    const stopRunning = (): void => {
+      clear();
+      running.delete(job);
+      for (const m of job.members) runningMembers.delete(m);
+    };
+    try {
+      const items = await callPool(job, call, controller.signal);
+      stopRunning();
+      settleItems(job, items);
+    } catch (error) {
+      stopRunning();
+      settleFailedCall(job, toErrorData(error));
+    }
+  }
+
+  function callPool(job: Job, call: CallContext, signal: AbortSignal): Promise<BatchItemResult[]> {
+    const leader = job.members[0]!;
+    const logId = job.batch ? leader.task.spec.id : leader.id;
+    const opts = { signal, onLog: (stream: 'stdout' | 'stderr', line: string) => ctx.emit({ type: 'task:log', id: logId, stream, line }) };
+    const { entry } = leader.task;
+    if (job.batch) return ctx.pool!.runBatch(entry, job.members.map((m) => m.with), call, opts);
+    return ctx.pool!.run(entry, leader.with, call, opts).then((output) => [{ ok: true, output }]);
+  }
+
+  /** The call returned: each member's output or error. Results are timed and spend accounted before done() may start the next unit. */
+  function settleItems(job: Job, items: BatchItemResult[]): void {
+    let rateLimitRemaining: number | undefined;
+    const results = job.members.map((m, i): TaskResult => {
+      const item = items[i];
+      if (!item) return failedResult(m, { code: 'INTERNAL', message: 'batch returned no result' });
+      if (!item.ok) return failedResult(m, item.error);
+      const { output, signals } = splitSignals(item.output);
+      countSignals(signals);
+      if (signals?.rateLimitRemaining !== undefined) rateLimitRemaining = Math.min(rateLimitRemaining ?? 1, signals.rateLimitRemaining);
+      ctx.budget.account(output);
+      const invalid = checkOutput(output);
+      return invalid ? failedResult(m, invalid) : successResult(m, output);
+    });
+    const outcome: Outcome = { ok: true };
+    if (rateLimitRemaining !== undefined) outcome.rateLimitRemaining = rateLimitRemaining;
+    endAll(job, outcome, results);
+  }
+
+  /** The whole call failed: retry it after its backoff, or end every member with the error. */
+  function settleFailedCall(job: Job, error: ErrorData): void {
+    const overloaded = error.status === 429 || error.status === 529 || error.code === 'RATE_LIMITED' || error.code === 'OVERLOADED';
+    const leader = job.members[0]!;
+    if (!ctx.flags.aborted && !ctx.flags.stopping && shouldRetry(error, leader.attempt, leader.task.spec.retry)) {
+      scheduler.done(job.unit.id, { ok: false, overloaded });
+      return retryLater(job, error);
+    }
+    const results = job.members.map((m): TaskResult =>
+      ctx.flags.aborted ? { ...timing(m), status: 'cancelled', reason: error.message } : failedResult(m, error),
+    );
+    endAll(job, { ok: false, overloaded }, results);
+  }
+
+  /**
+   * Free the job's slots and end its members. A final failure is noted first: done() may start
+   * the next unit synchronously, and under failFast it must not start.
+   */
+  function endAll(job: Job, outcome: Outcome, results: TaskResult[]): void {
+    job.members.forEach((m, i) => results[i]!.status === 'failed' && lifecycle.noteFailure(m));
+    scheduler.done(job.unit.id, outcome);
+    job.members.forEach((m, i) => lifecycle.endInstance(m, results[i]!));
+  }
+
+  function countSignals(signals: ExecutorSignals | undefined): void {
+    if (signals?.cache === 'hit') ctx.cache.hits += 1;
+    else if (signals?.cache === 'miss') ctx.cache.misses += 1;
+  }
+
+  /** Back to the scheduler after the backoff, competing for slots (and a rate pool's tokens) again. */
+  function retryLater(job: Job, error: ErrorData): void {
+    const leader = job.members[0]!;
+    const delayMs = nextDelay(error, leader.attempt, leader.task.spec.retry);
+    ctx.emit({ type: 'task:retry', id: job.unit.id, attempt: leader.attempt, delayMs, error });
+    const timer = setTimeout(() => {
+      retryTimers.delete(timer);
+      if (!leader.result) scheduler.push(job.unit);
+    }, delayMs);
+    retryTimers.add(timer);
+  }
+
+  /** The call's context, and a backstop timer for a worker too busy to report its own timeout. */
+  function callContext(job: Job, controller: AbortController): { call: CallContext; clear: () => void } {
+    const leader = job.members[0]!;
+    const { spec, entry } = leader.task;
+    // Built once per task: per attempt it was a measurable share of a 10k-task run's garbage.
+    let options = (leader.task.ctxOptions ??= { ...ctx.execOptions, cache: spec.cache !== false && !ctx.options.noCache });
+    if (entry.executor.needsScope) options = { ...options, scope: instanceScope(ctx, leader) };
+    const call: CallContext = { taskId: job.unit.id, attempt: leader.attempt, root: ctx.pipeline.root, options };
+    // Left out, the worker uses the run's env it was given once at pool start.
+    if (leader.env !== ctx.runEnv || !ctx.ownPool) call.env = leader.env;
+    if (spec.model) call.model = spec.model;
+    if (spec.timeoutMs) call.timeoutMs = spec.timeoutMs;
+    if (!spec.timeoutMs) return { call, clear: () => {} };
+    const timer = setTimeout(
+      () => controller.abort(new WeftError('TASK_TIMEOUT', `timed out after ${spec.timeoutMs}ms`, { retryable: true })),
+      spec.timeoutMs + TIMEOUT_BACKSTOP_MS,
+    );
+    return { call, clear: () => clearTimeout(timer) };
+  }
+
+  return {
+    enqueue(job) {
+      jobs.set(job.unit.id, job);
+      scheduler.push(job.unit);
+    },
+    start,
+    cancel() {
+      for (const controller of running.values()) controller.abort(new WeftError('TASK_CANCELLED', 'run cancelled'));
+      for (const timer of retryTimers) clearTimeout(timer);
+      retryTimers.clear();
+    },
+    isRunning: (inst) => runningMembers.has(inst),
+    close() {
+      for (const timer of retryTimers) clearTimeout(timer);
+      retryTimers.clear();
+    },
+  };
+}

@@ -1,0 +1,254 @@
+// The task lifecycle: a state machine over task states. A task waits for its needs; once they
+// have ended it is resolved (skipped by `when`/`if`/cancellation, joined, or expanded into
+// instances and handed to the attempt runner as jobs); when its instances have ended it is
+// finished, published to templates as `tasks.<id>`, and releases its dependents.
+// It starts no process and touches no pool: jobs go out through `enqueue`, results come back
+// through `endInstance`.
+import { WeftError, toErrorData } from '../errors.js';
+import { renderValue } from '../handlebars/render.js';
+import { joinOutcome } from '../load/pipeline-templates/join.js';
+import { isTruthy } from '../truthy.js';
+import type { ErrorData, SkipReason, TaskResult } from '../types.js';
+import { addInstance, prepareJobs, type Job } from './instances.js';
+import { resumedResult } from './resume.js';
+import type { RunContext } from './setup.js';
+import { failedResult, successResult, taskOk, type Instance, type TaskState } from './state.js';
+import { chunked } from './values.js';
+
+export interface Lifecycle {
+  /** Resolve the tasks that need nothing; resolves once every task has ended. */
+  start(): Promise<void>;
+  /** An instance ended (ran, failed, was skipped at its start). Ending one twice is a no-op. */
+  endInstance(inst: Instance, result: TaskResult): void;
+  /** Why a ready instance must not start after all: cancelled, failFast, or the budget. */
+  gate(inst: Instance): SkipReason | undefined;
+  /** A failure is final: under failFast nothing new may start from now on. */
+  noteFailure(inst: Instance): void;
+  /** The run was cancelled: every instance not running ends skipped, and so do unresolved tasks. */
+  cancel(isRunning: (inst: Instance) => boolean): void;
+}
+
+/**
+ * The lifecycle of one run's tasks.
+ * @example
+ * const lifecycle = createLifecycle(ctx, (job) => scheduler.push(job.unit));
+ * await lifecycle.start();
+ */
+export function createLifecycle(ctx: RunContext, enqueue: (job: Job) => void): Lifecycle {
+  const { tasks, flags, emit } = ctx;
+  let finished = 0;
+  let resolveDone!: () => void;
+  const done = new Promise<void>((resolve) => (resolveDone = resolve));
+
+  function resolveTask(state: TaskState): void {
+    const needs = state.spec.needs.map((id) => tasks.get(id)!);
+    const skip = skipReasonOf(state, needs);
+    if (skip) return skipTask(state, skip);
+    if (state.spec.join) return endJoin(state, needs);
+    let items: unknown[] | undefined;
+    try {
+      if (!conditionHolds(state)) return skipTask(state, 'condition');
+      items = itemsOf(state);
+    } catch (error) {
+      if (ctx.dryRun && state.spec.forEach) items = ['<item>'];
+      else return failTask(state, toErrorData(error, 'TEMPLATE_ERROR'));
+    }
+    if (items?.length === 0) return endEmptyForEach(state, needs);
+    if (items === undefined) addInstance(ctx, state, state.spec.id, 0);
+    else items.forEach((item, i) => addInstance(ctx, state, `${state.spec.id}[${i}]`, i, { item }));
+    state.open = state.instances.length;
+    reuseResumed(state, needs, items?.length);
+    const { jobs, failed } = prepareJobs(ctx, state);
+    for (const [inst, error] of failed) endInstance(inst, failedResult(inst, error));
+    for (const job of jobs) enqueue(job);
+  }
+
+  /** `when:` and cancellation, decided from how the needs ended. */
+  function skipReasonOf(state: TaskState, needs: TaskState[]): SkipReason | undefined {
+    const { when } = state.spec;
+    if (flags.aborted) return 'cancelled';
+    if (when === 'success' && !needs.every(taskOk)) return 'upstream';
+    if (when === 'failure') {
+      const failedUpstream = needs.some((n) => (n.status === 'failed' && !n.spec.continueOnError) || n.skipReason === 'upstream');
+      if (!failedUpstream) return 'when';
+    }
+    if (flags.stopping && when === 'success') return 'cancelled';
+    return undefined;
+  }
+
+  function conditionHolds(state: TaskState): boolean {
+    const { spec } = state;
+    if (spec.if === undefined) return true;
+    return isTruthy(renderValue(ctx.engine, spec.if, ctx.scopeOf(spec), { where: `task ${spec.id} if` }));
+  }
+
+  function itemsOf(state: TaskState): unknown[] | undefined {
+    const { spec } = state;
+    if (!spec.forEach) return undefined;
+    const where = `task ${spec.id}`;
+    const value = renderValue(ctx.engine, spec.forEach.items, ctx.scopeOf(spec), { where: `${where} forEach` });
+    if (!Array.isArray(value)) {
+      throw new WeftError('TEMPLATE_ERROR', `${where}: forEach must give an array, got ${value === null ? 'null' : typeof value}`);
+    }
+    return chunked(value, spec.forEach.chunk);
+  }
+
+  function endEmptyForEach(state: TaskState, needs: TaskState[]): void {
+    state.resumed = needs.every((n) => n.resumed);
+    state.status = 'success';
+    publishTask(state);
+    afterTask(state);
+  }
+
+  /** Reuse only when every need was reused: a need that ran again may have changed this task's inputs. */
+  function reuseResumed(state: TaskState, needs: TaskState[], count: number | undefined): void {
+    const previous = ctx.options.resume;
+    if (!previous || !needs.every((n) => n.resumed)) return;
+    const now = Date.now();
+    const reused = state.instances.map((inst) => resumedResult(previous, inst.id, count, now));
+    state.resumed = reused.every(Boolean);
+    state.instances.forEach((inst, i) => reused[i] && endInstance(inst, reused[i]));
+  }
+
+  /** A template call ends once its template's tasks have; its output is the template's outputs. */
+  function endJoin(state: TaskState, needs: TaskState[]): void {
+    const { spec } = state;
+    const outcome = joinOutcome(
+      spec.id,
+      needs.map((n) => {
+        const joined = { id: n.spec.id, continueOnError: n.spec.continueOnError };
+        return { ...joined, ...(n.status && { status: n.status }), ...(n.skipReason && { skipReason: n.skipReason }) };
+      }),
+    );
+    const inst = addInstance(ctx, state, spec.id, 0);
+    state.open = 1;
+    state.resumed = needs.every((n) => n.resumed);
+    let result: TaskResult;
+    if (outcome.status === 'success') {
+      try {
+        const output = ctx.dryRun
+          ? { dryRun: true, outputs: spec.with }
+          : renderValue(ctx.engine, spec.with, ctx.scopeOf(spec), { where: `task ${spec.id} outputs` });
+        result = successResult(inst, output);
+      } catch (error) {
+        result = failedResult(inst, toErrorData(error, 'TEMPLATE_ERROR'));
+      }
+    } else if (outcome.status === 'failed') result = failedResult(inst, outcome.error);
+    else if (outcome.status === 'skipped') result = { status: 'skipped', attempts: 0, reason: outcome.reason };
+    else result = { status: 'cancelled', attempts: 0 };
+    endInstance(inst, result);
+  }
+
+  function endInstance(inst: Instance, result: TaskResult): void {
+    if (inst.result) return;
+    inst.result = result;
+    emit({ type: 'task:end', id: inst.id, result });
+    if (result.status === 'failed') noteFailure(inst);
+    const state = inst.task;
+    state.open -= 1;
+    if (state.open === 0) finishTask(state);
+  }
+
+  function noteFailure(inst: Instance): void {
+    if (!inst.task.spec.continueOnError && !ctx.keepGoing) flags.stopping = true;
+  }
+
+  function finishTask(state: TaskState): void {
+    const statuses = state.instances.map((i) => i.result!.status);
+    if (statuses.includes('failed')) state.status = 'failed';
+    else if (statuses.includes('cancelled')) state.status = 'cancelled';
+    else if (statuses.every((s) => s === 'skipped')) {
+      state.status = 'skipped';
+      state.skipReason = (state.instances[0]!.result as { reason: SkipReason }).reason;
+    } else state.status = 'success';
+    publishTask(state);
+    afterTask(state);
+  }
+
+  /** Make the task's outcome visible to templates as `tasks.<id>`. */
+  function publishTask(state: TaskState): void {
+    const { spec } = state;
+    const outputOf = (i: Instance) => (i.result?.status === 'success' ? i.result.output : null);
+    if (spec.forEach) {
+      const outputs = state.instances.map(outputOf);
+      const errors = state.instances.map((i) => (i.result?.status === 'failed' ? i.result.error : null));
+      ctx.scope.tasks[spec.id] = { status: state.status!, output: outputs, outputs, errors };
+    } else {
+      const inst = state.instances[0];
+      ctx.scope.tasks[spec.id] = { status: state.status!, output: inst ? outputOf(inst) : null };
+    }
+  }
+
+  function skipTask(state: TaskState, reason: SkipReason): void {
+    state.status = 'skipped';
+    state.skipReason = reason;
+    publishTask(state);
+    emit({ type: 'task:end', id: state.spec.id, result: { status: 'skipped', attempts: 0, reason } });
+    afterTask(state);
+  }
+
+  /** The task failed before it had instances (its `if` or `forEach` did not render). */
+  function failTask(state: TaskState, error: ErrorData): void {
+    const now = Date.now();
+    const result: TaskResult = { status: 'failed', attempts: 0, startedAt: now, endedAt: now, durationMs: 0, error };
+    state.status = 'failed';
+    addInstance(ctx, state, state.spec.id, 0).result = result;
+    publishTask(state);
+    emit({ type: 'task:end', id: state.spec.id, result });
+    if (!state.spec.continueOnError && !ctx.keepGoing) flags.stopping = true;
+    afterTask(state);
+  }
+
+  function afterTask(state: TaskState): void {
+    finished += 1;
+    for (const dep of state.dependents) {
+      dep.waiting -= 1;
+      if (dep.waiting === 0) resolveTask(dep);
+    }
+    if (finished === tasks.size) resolveDone();
+  }
+
+  /** On abort: tasks whose needs never finished end skipped, so the run can close. */
+  function drainUnresolved(reason: SkipReason): void {
+    for (const state of tasks.values()) {
+      if (state.status === undefined && state.instances.length === 0 && state.waiting > 0) {
+        state.waiting = -1;
+        state.status = 'skipped';
+        state.skipReason = reason;
+        publishTask(state);
+        emit({ type: 'task:end', id: state.spec.id, result: { status: 'skipped', attempts: 0, reason } });
+        finished += 1;
+      }
+    }
+    if (finished === tasks.size) resolveDone();
+  }
+
+  return {
+    start() {
+      if (tasks.size === 0) resolveDone();
+      // Roots are taken first: a root that ends at once (resumed, skipped) resolves its dependents
+      // synchronously, and they must not be resolved a second time here.
+      const roots = [...tasks.values()].filter((state) => state.waiting === 0);
+      for (const state of roots) if (state.status === undefined) resolveTask(state);
+      return done;
+    },
+    endInstance,
+    noteFailure,
+    gate(inst) {
+      if (flags.aborted) return 'cancelled';
+      if (flags.stopping && inst.task.spec.when === 'success') return 'cancelled';
+      if (ctx.budget.spent && inst.task.spec.model) return 'budget';
+      return undefined;
+    },
+    cancel(isRunning) {
+      flags.aborted = true;
+      flags.stopping = true;
+      for (const state of tasks.values()) {
+        for (const inst of state.instances) {
+          if (!inst.result && !isRunning(inst)) endInstance(inst, { status: 'skipped', attempts: inst.attempt, reason: 'cancelled' });
+        }
+      }
+      drainUnresolved('cancelled');
+    },
+  };
+}

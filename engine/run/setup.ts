@@ -1,0 +1,142 @@
+// Before the first task: everything a run decides once. Inputs, secrets and the masker, the
+// template scope, the run's environment, limits, budget and the executor pool.
+import { createMasker, type Masker } from '../mask.js';
+import { createExecutorPool, type ExecutorPool } from '../pool/local.js';
+import { loadRegistry, type Registry } from '../load/registry.js';
+import { loadPartials } from '../load/partials.js';
+import { createTemplateEngine, renderValue, type TemplateEngine } from '../handlebars/render.js';
+import { createScopeResolver, type ScopeResolver } from '../load/pipeline-templates/task-scope.js';
+import type { Pipeline, RunEvent, RunOptions } from '../types.js';
+import { createBudgetGate, type BudgetGate } from './budget.js';
+import { resolveInputs } from './inputs.js';
+import { executorOptionsBase, preflight } from './preflight.js';
+import { readSecrets, type BaseScope } from './scope.js';
+import { createTaskStates, type TaskState } from './state.js';
+import { createUsageTally, type UsageTally } from './usage.js';
+import { envValues, newRunId } from './values.js';
+
+export type RunPipelineOptions = RunOptions & {
+  registry?: Registry;
+  /** An executor pool to reuse; by default one is made for the run and destroyed after. */
+  pool?: ExecutorPool;
+};
+
+/** What the run decided once, shared by the lifecycle and the attempt runner. */
+export type RunContext = {
+  pipeline: Pipeline;
+  options: RunPipelineOptions;
+  runId: string;
+  startedAt: number;
+  dryRun: boolean;
+  engine: TemplateEngine;
+  masker: Masker;
+  scope: BaseScope;
+  scopeOf: ScopeResolver;
+  /** Process env + the pipeline's rendered `env`: what each task's env starts from. */
+  runEnv: Record<string, string>;
+  tasks: Map<string, TaskState>;
+  emit(event: RunEvent): void;
+  usage: UsageTally;
+  budget: BudgetGate;
+  cache: { hits: number; misses: number };
+  /** ctx.options every executor call starts from. */
+  execOptions: Record<string, unknown>;
+  /** Absent on a dry run. */
+  pool?: ExecutorPool;
+  /** The pool was made for this run, so the run destroys it. */
+  ownPool: boolean;
+  concurrency: number;
+  groups: Record<string, number>;
+  keepGoing: boolean;
+  /** Set by cancellation (aborted) and by a failure under failFast (stopping). */
+  flags: { aborted: boolean; stopping: boolean };
+};
+
+/**
+ * Prepare a run: throws a WeftError (INPUT_INVALID, MISSING_API_KEY, …) for problems found
+ * before any task starts.
+ * @example const ctx = await setupRun(pipeline, { onEvent })
+ */
+export async function setupRun(pipeline: Pipeline, options: RunPipelineOptions): Promise<RunContext> {
+  const env = options.env ?? process.env;
+  const inputs = resolveInputs(pipeline, options.inputs);
+  const registry = options.registry ?? (await loadRegistry(pipeline.config.plugins, pipeline.root));
+  const helpers = Object.fromEntries([...registry.helpers].map(([name, h]) => [name, h.fn]));
+  const partials = await loadPartials(pipeline.config);
+  const engine = createTemplateEngine({ helpers, partials });
+  const secrets = readSecrets(pipeline, engine, env);
+  const masker = createMasker(Object.values(secrets));
+  const tasks = createTaskStates(pipeline, registry);
+  // Credentials an executor reads from the environment (ANTHROPIC_API_KEY) are secrets too, though
+  // no template names them: a task may print them, an API error may quote them.
+  for (const { entry } of tasks.values()) {
+    for (const name of entry.executor.secretEnv ?? []) if (env[name]) masker.add(env[name]!);
+  }
+  const dryRun = options.dryRun === true;
+  if (!dryRun) await preflight(pipeline, tasks, env, executorOptionsBase(pipeline, options));
+
+  const startedAt = Date.now();
+  const runId = options.runId ?? newRunId(startedAt);
+  const scope: BaseScope = { inputs, env: {}, secrets, tasks: {}, pipeline: { name: pipeline.name }, run: { id: runId } };
+  // The pipeline's own env is a template too (inputs, secrets, run id); it cannot read tasks.
+  scope.env = envValues(renderValue(engine, pipeline.env, scope as unknown as Record<string, unknown>, { where: 'env' }));
+  const runEnv = { ...processEnv(env), ...scope.env };
+  const pool = dryRun ? undefined : (options.pool ?? createExecutorPool({ workers: pipeline.config.workers, preload: preloadOf(tasks), env: runEnv }));
+  const sequential = options.sequential || !pipeline.parallel;
+  const usage = createUsageTally();
+  const emit = (event: RunEvent): void => options.onEvent?.(masker.maskDeep(event));
+  const ctx: RunContext = {
+    pipeline,
+    options,
+    runId,
+    startedAt,
+    dryRun,
+    engine,
+    masker,
+    scope,
+    // Tasks from a pipeline template see the call's inputs and their siblings.
+    scopeOf: createScopeResolver(scope, engine),
+    runEnv,
+    tasks,
+    emit,
+    usage,
+    budget: createBudgetGate(pipeline.budget, usage, (message) => emit({ type: 'warning', message })),
+    cache: { hits: 0, misses: 0 },
+    execOptions: executionOptions(pipeline, options, registry, partials),
+    ownPool: !dryRun && !options.pool,
+    concurrency: sequential ? 1 : Math.max(1, options.concurrency ?? pipeline.concurrency),
+    groups: concurrencyGroups(tasks),
+    keepGoing: options.keepGoing === true || !pipeline.failFast,
+    flags: { aborted: false, stopping: false },
+  };
+  if (pool) ctx.pool = pool;
+  return ctx;
+}
+
+function processEnv(env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+/** The executor modules the run's tasks use: each thread imports them as it starts. */
+function preloadOf(tasks: Map<string, TaskState>): string[] {
+  return [...new Set([...tasks.values()].map((t) => t.entry.moduleUrl).filter(Boolean))];
+}
+
+/** `concurrency:` on a task caps its forEach instances as a group. */
+function concurrencyGroups(tasks: Map<string, TaskState>): Record<string, number> {
+  const groups: Record<string, number> = {};
+  for (const { spec } of tasks.values()) if (spec.concurrency) groups[spec.id] = spec.concurrency;
+  return groups;
+}
+
+function executionOptions(pipeline: Pipeline, options: RunPipelineOptions, registry: Registry, partials: Record<string, string>): Record<string, unknown> {
+  const execOptions = executorOptionsBase(pipeline, options);
+  // Template files rendered in workers (needsScope executors) get the same partials, and the
+  // plugin modules whose helpers they import there (functions cannot cross the thread).
+  if (Object.keys(partials).length) execOptions['partials'] = partials;
+  const helperModules = [...new Set([...registry.helpers.values()].map((h) => h.moduleUrl))];
+  if (helperModules.length) execOptions['helperModules'] = helperModules;
+  return execOptions;
+}
