@@ -25,11 +25,13 @@ export function isWeftErrorCode(code: unknown): code is WeftErrorCode {
  * Plain data for anything an executor throws. A weft code is kept; a foreign code (`ENOENT`,
  * `E_MINE`) becomes TASK_FAILED and is kept at the end of the message as `[code E_MINE]`.
  * `retryable`, `retryAfterMs` and `status` are read as plain fields, never via instanceof.
+ * An error that does not say `retryable` and has no weft code is retryable: nothing marked it
+ * permanent.
  * @example errorToData(Object.assign(new Error('x'), { code: 'E_MINE', retryable: true }))
  * // { code: 'TASK_FAILED', message: 'x [code E_MINE]', retryable: true }
  */
 export function errorToData(error: unknown): ErrorData {
-  if (typeof error !== 'object' || error === null) return { code: 'TASK_FAILED', message: String(error) };
+  if (typeof error !== 'object' || error === null) return { code: 'TASK_FAILED', message: String(error), retryable: true };
   const e = error as { code?: unknown; message?: unknown; retryable?: unknown; retryAfterMs?: unknown; status?: unknown };
   let message = typeof e.message === 'string' ? e.message : String(error);
   let code: WeftErrorCode = 'TASK_FAILED';
@@ -37,6 +39,9 @@ export function errorToData(error: unknown): ErrorData {
   else if (typeof e.code === 'string' || typeof e.code === 'number') message = `${message} [code ${e.code}]`;
   const data: ErrorData = { code, message };
   if (e.retryable === true) data.retryable = true;
+  // A failure nobody classified (a plain throw in a node task): not known permanent, so a task
+  // that asked for retries gets them. `retryable: false` on the error says otherwise.
+  else if (e.retryable === undefined && !isWeftErrorCode(e.code)) data.retryable = true;
   if (typeof e.retryAfterMs === 'number') data.retryAfterMs = e.retryAfterMs;
   if (typeof e.status === 'number') data.status = e.status;
   return data;
