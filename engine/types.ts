@@ -183,12 +183,34 @@ export type ErrorData = {
   status?: number;
 };
 
-type Timing = { attempts: number; startedAt: number; endedAt: number; durationMs: number };
+/** The end of one stream of one attempt: at most the last 64 KiB, and how many bytes came before. */
+export type OutputTail = { text: string; droppedBytes: number };
+
+/** One attempt of a task, kept in the report so a retried or failed task shows each try. */
+export type AttemptRecord = {
+  attempt: number;
+  startedAt: number;
+  endedAt: number;
+  status: 'success' | 'failed' | 'cancelled';
+  error?: ErrorData;
+  stdout?: OutputTail;
+  stderr?: OutputTail;
+};
+
+type Timing = {
+  attempts: number;
+  startedAt: number;
+  endedAt: number;
+  durationMs: number;
+  /** Each attempt that ran, in order (absent when none ran: resumed, dry run, template error). */
+  attemptLog?: AttemptRecord[];
+};
 
 export type TaskResult =
   /** `resumed`: not run again; the output is the one the resumed run reported (RunOptions.resume). */
   | ({ status: 'success'; output: unknown; resumed?: true } & Timing)
-  | ({ status: 'failed'; error: ErrorData; output?: unknown } & Timing)
+  /** `tolerated`: the task has `continueOnError`, so this failure does not fail the run. */
+  | ({ status: 'failed'; error: ErrorData; output?: unknown; tolerated?: true } & Timing)
   | { status: 'skipped'; attempts: number; reason: SkipReason }
   | ({ status: 'cancelled'; reason?: string } & Partial<Timing> & { attempts: number });
 
@@ -216,6 +238,8 @@ export type RunEvent =
   | { type: 'run:start'; runId: string; pipeline: string; total: number; at: number }
   | { type: 'task:start'; id: string; attempt: number; at: number }
   | { type: 'task:log'; id: string; stream: 'stdout' | 'stderr'; line: string }
+  /** A forEach resolved into `instances` instances (ids `id[0]`…): the run's task count grows by instances - 1. */
+  | { type: 'task:expand'; id: string; instances: number }
   | { type: 'task:retry'; id: string; attempt: number; delayMs: number; error: ErrorData }
   | { type: 'task:end'; id: string; result: TaskResult }
   | { type: 'warning'; message: string; id?: string }

@@ -27,6 +27,14 @@ export function eventLines(event: RunEvent, style: Style = plain): string[] {
   }
 }
 
+/**
+ * The first line of a run, naming its id (for `--resume`, `weft runs show`).
+ * @example startLine(event) // '▶ hello (run 2026-11-28T07-00-00-abc123)'
+ */
+export function startLine(event: Extract<RunEvent, { type: 'run:start' }>, style: Style = plain): string {
+  return `${style.bold('▶')} ${event.pipeline} ${style.dim(`(run ${event.runId})`)}`;
+}
+
 /** `✓ build 1.2s`, `✓ lint resumed`, `✗ test exit code 1`, `- docs skipped (upstream)`, or a dry-run listing. */
 export function resultLines(id: string, result: TaskResult, style: Style = plain): string[] {
   switch (result.status) {
@@ -36,7 +44,9 @@ export function resultLines(id: string, result: TaskResult, style: Style = plain
       if (result.resumed) return [`${style.green('✓')} ${id} ${style.dim('resumed')}`];
       return [`${style.green('✓')} ${id} ${style.dim(formatDuration(result.durationMs))}`];
     case 'failed':
-      return [`${style.red('✗')} ${id} ${result.error.message}${result.attempts > 1 ? style.dim(` (after ${result.attempts} attempts)`) : ''}`];
+      return [
+        `${style.red('✗')} ${id} ${result.error.message}${result.attempts > 1 ? style.dim(` (after ${result.attempts} attempts)`) : ''}${result.tolerated ? style.dim(' (tolerated)') : ''}`,
+      ];
     case 'skipped':
       return [style.dim(`- ${id} skipped (${result.reason})`)];
     case 'cancelled':
@@ -70,26 +80,38 @@ function yamlLines(value: unknown): string[] {
 }
 
 /**
- * The last line of a run: `✓ hello succeeded in 1.2s (5 tasks)` or the counts when it failed.
+ * The last line of a run: how it ended and what became of every one of its tasks. The counts add
+ * up to the report's task count; tolerated failures (continueOnError) are counted apart and named.
  * @example finalLine(report) // '✗ ci failed in 3.0s: 1 failed, 2 skipped, 3 succeeded'
+ * @example finalLine(report) // '✓ ci succeeded in 1.0s (3 tasks: 2 succeeded, 1 failed and tolerated: lint)'
  */
 export function finalLine(report: RunReport, style: Style = plain): string {
-  const counts = countStatuses(report);
+  const counts = countResults(report);
   const took = formatDuration(report.durationMs);
-  if (report.status === 'success') {
-    return `${style.green('✓')} ${report.pipeline} succeeded in ${took} (${counts.success} task${counts.success === 1 ? '' : 's'})`;
-  }
+  const total = Object.keys(report.tasks).length;
+  const tolerated = counts.tolerated.length
+    ? `${counts.tolerated.length} failed and tolerated: ${counts.tolerated.slice(0, 5).join(', ')}${counts.tolerated.length > 5 ? ', …' : ''}`
+    : '';
   const parts = (['failed', 'cancelled', 'skipped', 'success'] as const)
     .filter((s) => counts[s] > 0)
     .map((s) => `${counts[s]} ${s === 'success' ? 'succeeded' : s}`);
+  if (tolerated) parts.push(tolerated);
+  if (report.status === 'success') {
+    const detail = counts.success === total ? '' : `: ${parts.join(', ')}`;
+    return `${style.green('✓')} ${report.pipeline} succeeded in ${took} (${total} task${total === 1 ? '' : 's'}${detail})`;
+  }
   const mark = report.status === 'failed' ? style.red('✗') : style.yellow('⊘');
   const why = report.error ? ` (${report.error.message})` : '';
   return `${mark} ${report.pipeline} ${report.status} in ${took}: ${parts.join(', ')}${why}`;
 }
 
-function countStatuses(report: RunReport): Record<TaskResult['status'], number> {
-  const counts = { success: 0, failed: 0, skipped: 0, cancelled: 0 };
-  for (const result of Object.values(report.tasks)) counts[result.status]++;
+/** Tasks by outcome; a tolerated failure counts under `tolerated` (by id), not under `failed`. */
+export function countResults(report: RunReport): Record<TaskResult['status'], number> & { tolerated: string[] } {
+  const counts = { success: 0, failed: 0, skipped: 0, cancelled: 0, tolerated: [] as string[] };
+  for (const [id, result] of Object.entries(report.tasks)) {
+    if (result.status === 'failed' && result.tolerated) counts.tolerated.push(id);
+    else counts[result.status]++;
+  }
   return counts;
 }
 

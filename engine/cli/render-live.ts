@@ -1,47 +1,54 @@
 import type { RunEvent, RunReport } from '../types.js';
 import { formatDuration } from './format-duration.js';
 import type { OutputStream } from './io.js';
+import { createProgress } from './progress.js';
 import type { Renderer } from './renderer.js';
-import { eventLines, finalLine, trailerLines } from './render-lines.js';
-import { formatSummary } from './render-summary.js';
-import { createStyle } from './style.js';
+import { eventLines, startLine } from './render-lines.js';
+import { closingLines } from './render-summary.js';
+import { createStyle, type Style } from './style.js';
 
 /** At most ~10 redraws a second: faster only burns the CPU the tasks need. */
 const frameMs = 100;
-/** Lines kept per task, shown under a failure. */
+/** Lines kept per task, shown under a failure as it happens (the closing summary shows more). */
 const tailLines = 5;
+/** Running tasks listed in the block before "… N more running". */
+const shownRunning = 15;
 
 // ANSI: move to the start of the line n lines up, then erase to the end of the screen.
 const up = (n: number) => (n > 0 ? `\x1b[${n}F\x1b[0J` : '\r\x1b[0J');
 
+export type LiveOptions = { style?: Style; verbose?: boolean; now?: () => number };
+
 /**
- * The terminal view: finished tasks scroll by as permanent lines; below them a block of running
- * tasks with elapsed time and their last log line, and `done/total`. Ends with a summary table.
+ * `--output live`, the default on a terminal: the run id first, finished tasks scroll by as
+ * permanent lines (with every log line too under `verbose`); below them a block of running tasks
+ * with elapsed time and their latest line, and `done/total`. Ends with a summary table.
  * @example const r = createLiveRenderer(process.stdout); runPipeline(p, { onEvent: r.onEvent })
  */
-export function createLiveRenderer(stream: OutputStream, now: () => number = Date.now): Renderer {
-  const style = createStyle(true);
+export function createLiveRenderer(stream: OutputStream, options: LiveOptions = {}): Renderer {
+  const { style = createStyle(true), verbose = false, now = Date.now } = options;
   const running = new Map<string, { since: number; last?: string }>();
   const tails = new Map<string, string[]>();
+  const progress = createProgress();
   let pending: string[] = [];
   let drawn = 0;
-  let done = 0;
-  let total = 0;
   let timer: ReturnType<typeof setInterval> | undefined;
+
+  const runningLine = (id: string, t: { since: number; last?: string }, width: number): string => {
+    const took = formatDuration(now() - t.since);
+    const head = `  ${style.yellow('●')} ${id} ${style.dim(took)}`;
+    const room = width - (6 + id.length + took.length) - 2;
+    return t.last && room > 8 ? `${head}  ${style.dim(t.last.slice(0, room))}` : head;
+  };
 
   const block = (): string[] => {
     const width = Math.max(20, (stream.columns ?? 80) - 1);
-    const lines = [...running].map(([id, t]) => {
-      const head = `  ${style.yellow('●')} ${id} ${style.dim(formatDuration(now() - t.since))}`;
-      const visible = 6 + id.length + formatDuration(now() - t.since).length;
-      const room = width - visible - 2;
-      return t.last && room > 8 ? `${head}  ${style.dim(t.last.slice(0, room))}` : head;
-    });
-    const shownRunning = lines.slice(0, 15);
-    if (lines.length > shownRunning.length) shownRunning.push(style.dim(`  … ${lines.length - shownRunning.length} more running`));
-    // run:start counts declared tasks; forEach instances appear as they start.
-    shownRunning.push(style.bold(`${done}/${Math.max(total, done + running.size)} done`));
-    return shownRunning;
+    const lines = [...running].slice(0, shownRunning).map(([id, t]) => runningLine(id, t, width));
+    if (running.size > shownRunning) lines.push(style.dim(`  … ${running.size - shownRunning} more running`));
+    const { done, total, failed, tolerated } = progress.state;
+    const extra = [failed ? style.red(`${failed} failed`) : '', tolerated ? style.yellow(`${tolerated} tolerated`) : ''].filter(Boolean);
+    lines.push(`${style.bold(`${done}/${total} done`)}${extra.length ? `, ${extra.join(', ')}` : ''}`);
+    return lines;
   };
 
   const draw = () => {
@@ -51,11 +58,20 @@ export function createLiveRenderer(stream: OutputStream, now: () => number = Dat
     drawn = next.length;
   };
 
+  const keepTail = (id: string, line: string) => {
+    const tail = tails.get(id) ?? [];
+    tail.push(line);
+    if (tail.length > tailLines) tail.shift();
+    tails.set(id, tail);
+  };
+
   return {
     onEvent(event: RunEvent) {
+      progress.onEvent(event);
       switch (event.type) {
         case 'run:start':
-          total = event.total;
+          pending.push(startLine(event, style));
+          draw();
           timer = setInterval(draw, frameMs);
           timer.unref?.();
           return;
@@ -65,36 +81,36 @@ export function createLiveRenderer(stream: OutputStream, now: () => number = Dat
         case 'task:log': {
           const t = running.get(event.id);
           if (t) t.last = event.line;
-          const tail = tails.get(event.id) ?? [];
-          tail.push(event.line);
-          if (tail.length > tailLines) tail.shift();
-          tails.set(event.id, tail);
+          if (verbose) pending.push(...eventLines(event, style));
+          else keepTail(event.id, event.line);
           return;
         }
         case 'task:end':
           running.delete(event.id);
-          done++;
           pending.push(...eventLines(event, style));
           if (event.result.status === 'failed') pending.push(...(tails.get(event.id) ?? []).map((l) => style.dim(`    ${l}`)));
           tails.delete(event.id);
           return;
         case 'task:retry':
+          running.delete(event.id);
+          pending.push(...eventLines(event, style));
+          return;
         case 'warning':
           pending.push(...eventLines(event, style));
           return;
-        case 'run:end':
+        default:
           return;
       }
     },
     finish(report?: RunReport) {
       if (timer) clearInterval(timer);
       running.clear();
+      // One last frame, so the counter's final state (done = total) is drawn before it goes.
+      draw();
       stream.write(up(drawn) + pending.map((l) => `${l}\n`).join(''));
       pending = [];
       drawn = 0;
-      if (!report) return;
-      const lines = ['', ...formatSummary(report, style), ...trailerLines(report), '', finalLine(report, style)];
-      stream.write(`${lines.join('\n')}\n`);
+      if (report) stream.write(`${['', ...closingLines(report, style)].join('\n')}\n`);
     },
   };
 }

@@ -1,5 +1,7 @@
 import type { RunReport, TaskResult } from '../types.js';
 import { formatDuration } from './format-duration.js';
+import { finalLine, trailerLines } from './render-lines.js';
+import { failureLines } from './render-failures.js';
 import { createStyle, type Style } from './style.js';
 
 /** Rows in the summary table before "… N more": a 10,000-task run should not scroll for minutes. */
@@ -54,8 +56,16 @@ export function usageLines(report: RunReport): string[] {
   ];
 }
 
+/**
+ * The closing lines of a run on a terminal (and of `weft runs show`): the table, the failures
+ * with their output, the outputs, and the final line.
+ */
+export function closingLines(report: RunReport, style: Style = createStyle(false)): string[] {
+  return [...formatSummary(report, style), ...failureLines(report, style), ...trailerLines(report), '', finalLine(report, style)];
+}
+
 // Pads before styling, so ANSI codes do not skew the columns.
-function table(head: string[], rows: string[][], styleCell: (cell: string, col: number) => string = (c) => c): string[] {
+export function table(head: string[], rows: string[][], styleCell: (cell: string, col: number) => string = (c) => c): string[] {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[], styled: boolean) =>
     cells

@@ -99,6 +99,24 @@ export async function findRun(root: string, name: string, runId?: string): Promi
   return best;
 }
 
+/**
+ * Every kept run that reads as a record, newest first (by start time, then id).
+ * @example (await listRuns(root)).map((r) => r.report.runId)
+ */
+export async function listRuns(root: string): Promise<RunRecord[]> {
+  const dir = runsDir(root);
+  const records = await Promise.all((await listRunFiles(dir)).map((f) => readRecord(path.join(dir, f))));
+  return records
+    .filter((r): r is RunRecord => r !== undefined)
+    .sort((a, b) => b.report.startedAt - a.report.startedAt || (a.report.runId < b.report.runId ? 1 : -1));
+}
+
+/** The kept run with id `runId`, or undefined when there is none (or the id is no file name). */
+export async function readRun(root: string, runId: string): Promise<RunRecord | undefined> {
+  if (!RUN_ID.test(runId)) return undefined;
+  return readRecord(path.join(runsDir(root), `${runId}.json`));
+}
+
 async function listRunFiles(dir: string): Promise<string[]> {
   try {
     // Temp files of a save in progress start with a dot and end in .tmp.

@@ -105,7 +105,7 @@ describe('summary table', () => {
 describe('live renderer', () => {
   it('leaves finished tasks as permanent lines, erases its block, and ends with the summary', () => {
     const out = capture();
-    const r = createLiveRenderer(out.stream, () => 1000);
+    const r = createLiveRenderer(out.stream, { now: () => 1000 });
     for (const e of events) r.onEvent(e);
     r.finish(report());
     const text = out.text();

@@ -46,11 +46,14 @@ describe('weft run', () => {
     expect(result.stdout).not.toContain('\x1b[');
   });
 
-  it('NO_COLOR turns the live view off even on a terminal', async () => {
+  it('NO_COLOR turns off color only: the live view stays on a terminal', async () => {
     const cwd = makeProject({ 'pipelines/diamond.yaml': diamondYaml });
     const result = await runCli(['run', 'diamond'], { cwd, isTTY: true, env: { PATH: process.env.PATH, NO_COLOR: '1' } });
     expect(result.code).toBe(0);
-    expect(result.stdout).not.toContain('\x1b[');
+    // Cursor movement (the live block) but no SGR color or weight codes.
+    expect(result.stdout).toMatch(/\x1b\[\d*F|\r\x1b\[0J/);
+    expect(result.stdout).not.toMatch(/\x1b\[\d+m/);
+    expect(result.stdout).toMatch(/task\s+status\s+attempts\s+duration/);
   });
 
   it('shows the live view and a summary table on a terminal', async () => {

@@ -8,9 +8,7 @@ import { positiveIntFlag, stringFlag } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { loadOrThrow } from '../load.js';
-import { createLiveRenderer } from '../render-live.js';
-import { createPlainRenderer } from '../render-plain.js';
-import type { Renderer } from '../renderer.js';
+import { chooseRenderer } from '../choose-renderer.js';
 import { renderReportHtml } from '../report-html.js';
 import { exitCodeForSignal, onProcessSignal } from '../signals.js';
 import type { TerminationSignal } from '../io.js';
@@ -32,8 +30,11 @@ Options:
   --no-cache         do not read or write the llm response cache
   --resume [RUN]     reuse what succeeded in run RUN (default: the latest run of this pipeline)
   --report FILE      also write the run report as a self-contained HTML page
+  --output MODE      live (default on a terminal): running tasks and their latest line;
+                     prefixed (default elsewhere): every log line as it comes, as [task] line;
+                     grouped: each task's lines in one block when it ends; quiet: the summary only
   --dir DIR          the pipelines folder
-  --verbose          stacks for internal errors
+  --verbose          live: stream every log line above the view; stacks for internal errors
 
 Exit codes: 0 success, 1 a task failed, 2 invalid pipeline or input, 130 SIGINT, 143 SIGTERM.`,
   flags: {
@@ -46,6 +47,7 @@ Exit codes: 0 success, 1 a task failed, 2 invalid pipeline or input, 130 SIGINT,
     'no-cache': { type: 'boolean' },
     resume: { type: 'string', optionalValue: true },
     report: { type: 'string' },
+    output: { type: 'string', short: 'o' },
   },
   async run({ values, positionals }, ctx) {
     const concurrency = positiveIntFlag(values, 'concurrency');
@@ -59,7 +61,7 @@ Exit codes: 0 success, 1 a task failed, 2 invalid pipeline or input, 130 SIGINT,
     const resumeFlag = stringFlag(values, 'resume');
     // Bare --resume arrives as '': the latest run of this pipeline.
     const resume = resumeFlag === undefined ? undefined : await findRun(pipeline.root, pipeline.name, resumeFlag || undefined);
-    const renderer = chooseRenderer(ctx, json, dryRun);
+    const renderer = chooseRenderer(ctx, stringFlag(values, 'output'), { json, dryRun });
     if (resume && resume.hash !== hash) {
       renderer.onEvent({
         type: 'warning',
@@ -131,12 +133,4 @@ async function writeHtmlReport(ctx: CommandContext, file: string, report: RunRep
     ctx.print.err(`weft: could not write --report ${file}: ${toErrorData(error).message}`);
     return EXIT.usage;
   }
-}
-
-// --json owns stdout, so progress goes to stderr as plain lines. The live view needs a terminal
-// that takes ANSI codes (https://no-color.org: NO_COLOR of any value turns it off).
-function chooseRenderer(ctx: CommandContext, json: boolean, dryRun: boolean): Renderer {
-  if (json) return createPlainRenderer(ctx.io.stderr);
-  const live = ctx.io.isTTY === true && !ctx.io.env.NO_COLOR && !dryRun;
-  return live ? createLiveRenderer(ctx.io.stdout) : createPlainRenderer(ctx.io.stdout);
 }
