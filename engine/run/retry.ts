@@ -1,6 +1,7 @@
 // Retry is decided by the error, not by the caller: these are pure functions of the policy,
 // the attempt number and the error as data, so run code and tests agree on every delay.
 import type { ErrorData, RetryPolicy } from '../types.js';
+import { MAX_DURATION_MS } from '../duration.js';
 
 /**
  * The wait before the next attempt, after attempt number `attempt` (1 = the first try) failed.
@@ -55,7 +56,7 @@ export function shouldRetry(error: ErrorData, attempt: number, policy: RetryPoli
 /**
  * The wait before retrying after `error`: the backoff, or longer when the server asked for a
  * wait (`retryAfterMs`, from a retry-after header). The server's wait is honoured even above
- * `maxDelayMs`: retrying earlier would only earn another 429.
+ * `maxDelayMs`: retrying earlier would only earn another 429. Either is cut to MAX_DURATION_MS (576h).
  * @example
  * nextDelay({ code: 'RATE_LIMITED', message: '429', retryable: true, retryAfterMs: 30_000 }, 1, policy); // 30000
  */
@@ -67,5 +68,7 @@ export function nextDelay(
 ): number {
   const backoff = backoffDelay(policy, attempt, random);
   const asked = error.retryAfterMs;
-  return typeof asked === 'number' && asked > backoff ? asked : backoff;
+  const delay = typeof asked === 'number' && asked > backoff ? asked : backoff;
+  // A timer above 2^31-1 ms fires at once: `retry-after: 99999999` retried immediately.
+  return Math.min(delay, MAX_DURATION_MS);
 }

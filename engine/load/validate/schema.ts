@@ -5,6 +5,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { JsonSchema } from '../../executor.js';
 import { packageRoot } from '../../paths.js';
 import { didYouMean } from '../../suggest.js';
+import { withinMaxDuration } from '../../duration.js';
 import type { PathSegment } from '../yaml.js';
 import { prefix, type Reporter } from './report.js';
 
@@ -19,6 +20,8 @@ export function sharedAjv(): Ajv {
   if (!ajv) {
     // strict off and formats unchecked: plugin schemas may use keywords and formats ajv lacks.
     ajv = new Ajv({ allErrors: true, verbose: true, strict: false, validateFormats: false, logger: false });
+    // Durations: the pattern checks the form; a regex cannot say "at most 576h", and `.inf` is a number.
+    ajv.addKeyword({ keyword: 'maxDurationMs', schemaType: 'number', validate: (_max: number, data: unknown) => withinMaxDuration(data) });
     ajv.addSchema(readPipelineSchema(), PIPELINE_SCHEMA_ID);
   }
   return ajv;
@@ -108,6 +111,9 @@ export function reportSchemaErrors(errors: readonly ErrorObject[], reporter: Rep
         reporter.add(invalid, at, `${prefix(at)}must be ${wanted}${shown(error)}`);
         break;
       }
+      case 'maxDurationMs':
+        reporter.add('BAD_DURATION', at, `${prefix(at)}${tooLong(error.data)}`);
+        break;
       default:
         if (isDurationSchema(error.parentSchema)) {
           reporter.add('BAD_DURATION', at, `${prefix(at)}${notADuration(error.data)}`);
@@ -119,7 +125,12 @@ export function reportSchemaErrors(errors: readonly ErrorObject[], reporter: Rep
 }
 
 function notADuration(value: unknown): string {
-  return `${JSON.stringify(value)} is not a duration; write e.g. 250ms, 30s, 5m, 1h or 1m30s`;
+  return `${typeof value === 'number' ? String(value) : JSON.stringify(value)} is not a duration; write e.g. 250ms, 30s, 5m, 1h or 1m30s`;
+}
+
+function tooLong(value: unknown): string {
+  if (typeof value === 'number' && !Number.isFinite(value)) return `${String(value)} is not a duration; write a finite number of milliseconds or e.g. 30s`;
+  return `${JSON.stringify(value)} is longer than 576h (24 days), the longest duration weft supports`;
 }
 
 /** Errors of the `duration` definition, reached through any $ref, are BAD_DURATION. */
