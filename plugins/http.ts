@@ -2,6 +2,7 @@
 import { WeftError } from '../engine/errors.js';
 import type { Executor } from '../engine/executor.js';
 import { parseRetryAfter } from './http/retry-after.js';
+import { checkScheme, readBody } from './http/read-body.js';
 
 export type HttpWith = {
   url: string;
@@ -10,7 +11,10 @@ export type HttpWith = {
   body?: unknown;
   query?: Record<string, string | number | boolean>;
   expectStatus?: number | number[];
+  maxBytes?: number;
 };
+
+const defaultMaxBytes = 1024 * 1024;
 
 export type HttpOutput = { status: number; headers: Record<string, string>; body: unknown };
 
@@ -50,6 +54,12 @@ export const http: Executor<HttpWith, HttpOutput> = {
         ],
         description: 'Status (or statuses) that count as success (default: any 2xx)',
       },
+      maxBytes: {
+        type: 'integer',
+        minimum: 0,
+        default: defaultMaxBytes,
+        description: 'Bytes of the response body kept in the output; the rest is not downloaded and a truncation marker ends the body',
+      },
     },
   },
   async run(w, ctx) {
@@ -66,9 +76,10 @@ export const http: Executor<HttpWith, HttpOutput> = {
 
     let response: Response;
     let text: string;
+    let truncated: boolean;
     try {
       response = await fetch(url, { method, headers, body, signal: ctx.signal });
-      text = await response.text();
+      ({ text, truncated } = await readBody(response, w.maxBytes ?? defaultMaxBytes));
     } catch (cause) {
       if (ctx.signal.aborted) throw ctx.signal.reason;
       throw networkError(where, cause);
@@ -76,7 +87,7 @@ export const http: Executor<HttpWith, HttpOutput> = {
 
     const { status } = response;
     if (!isExpected(status, w.expectStatus)) throw statusError(where, response);
-    return { status, headers: Object.fromEntries(response.headers), body: parseBody(text, response.headers.get('content-type'), where) };
+    return { status, headers: Object.fromEntries(response.headers), body: parseBody(text, truncated, response.headers.get('content-type'), where) };
   },
 };
 
@@ -87,6 +98,7 @@ function buildUrl(raw: string, query: HttpWith['query']): URL {
   } catch (cause) {
     throw new WeftError('TASK_FAILED', `invalid url: ${raw}`, { cause });
   }
+  checkScheme(url);
   for (const [key, value] of Object.entries(query ?? {})) url.searchParams.append(key, String(value));
   return url;
 }
@@ -105,15 +117,18 @@ function statusError(where: string, response: Response): WeftError {
   return new WeftError('HTTP_ERROR', message, { status, retryable: status >= 500 || status === 408 });
 }
 
-// fetch wraps socket failures in a TypeError whose cause holds the errno code.
+// fetch wraps socket failures in a TypeError("fetch failed") whose cause says what happened.
 function networkError(where: string, cause: unknown): WeftError {
-  const code = (cause as { cause?: { code?: unknown } })?.cause?.code;
-  const detail = typeof code === 'string' ? code : (cause as Error)?.message ?? String(cause);
+  const inner = (cause as { cause?: { code?: unknown; message?: unknown } })?.cause;
+  const code = typeof inner?.code === 'string' ? inner.code : undefined;
+  const why = typeof inner?.message === 'string' && inner.message !== '' ? inner.message : undefined;
+  const detail = [code, why].filter(Boolean).join(': ') || ((cause as Error)?.message ?? String(cause));
   return new WeftError('NETWORK_ERROR', `${where} failed: ${detail}`, { retryable: true, cause });
 }
 
-function parseBody(text: string, contentType: string | null, where: string): unknown {
+function parseBody(text: string, truncated: boolean, contentType: string | null, where: string): unknown {
   if (!contentType || !/[/+]json\b/i.test(contentType) || text === '') return text;
+  if (truncated) throw new WeftError('OUTPUT_INVALID', `${where} sent JSON longer than maxBytes; it was truncated`);
   try {
     return JSON.parse(text);
   } catch (cause) {

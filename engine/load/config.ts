@@ -23,7 +23,8 @@ const configSchema = {
     templatesDir: { type: 'string', description: 'Folder of template files (default templates).' },
     partialsDir: { type: 'string', description: 'Folder of Handlebars partials (default partials).' },
     concurrency: { type: 'integer', minimum: 1, description: 'Most tasks running at once (default 2 x CPUs).' },
-    workers: { type: 'integer', minimum: 1, description: 'Worker threads that run executors (default: CPU count).' },
+    // Each thread costs ~10 MB and a V8 heap: 100000 was a fatal out-of-memory, not a slow run.
+    workers: { type: 'integer', minimum: 1, maximum: 64, description: 'Worker threads that run executors, at most 64 (default: CPU count).' },
     parallel: { type: 'boolean', description: 'false runs every task one at a time, with the same results.' },
     pools: ref('pools'),
     models: ref('models'),

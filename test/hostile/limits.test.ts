@@ -54,3 +54,55 @@ describe('durations above 2^31 ms (item 7)', () => {
     }
   });
 });
+
+describe('limits without bounds (item 8)', () => {
+  it('workers: 100000 in weft.config.yaml is refused at its line, exit 2', async () => {
+    const cwd = makeProject({ 'weft.config.yaml': 'workers: 100000\n', 'pipelines/one.yaml': 'tasks:\n  a: { run: echo a }\n' });
+    const result = await spawnBin(['validate', 'one'], { cwd });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^weft\.config\.yaml:1:\d+: workers: .*64/m);
+    expect(stackLines(result.stderr)).toEqual([]);
+  });
+
+  it('an endless http body is cut at maxBytes with a marker, and the rest is not downloaded', async () => {
+    let sent = 0;
+    let stopped = false;
+    const server = await startServer({
+      '/endless': (_req, _body, res) => {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        const chunk = Buffer.alloc(64 * 1024, 'a');
+        const pump = () => {
+          while (!stopped && sent < 512 * 1024 * 1024) {
+            sent += chunk.length;
+            if (!res.write(chunk)) return void res.once('drain', pump);
+          }
+          res.end();
+        };
+        res.on('close', () => (stopped = true));
+        pump();
+      },
+    });
+    try {
+      const { report } = await runYaml(`tasks:\n  get: { uses: http, with: { url: "${server.url}/endless", maxBytes: 1000 } }\n`);
+      const get = report.tasks.get as { status: string; output: { body: string } };
+      expect(get.status).toBe('success');
+      expect(get.output.body).toBe(`${'a'.repeat(1000)}…[truncated at 1000 bytes]`);
+      await waitFor(() => stopped, 'the server to see the connection close');
+      expect(sent).toBeLessThan(512 * 1024 * 1024);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a 20 MB body is cut at the 1 MiB default, with its size in the marker', async () => {
+    const big = Buffer.alloc(20 * 1024 * 1024, 'b');
+    const server = await startServer({ '/big': (_req, _body, res) => res.writeHead(200, { 'content-type': 'text/plain', 'content-length': String(big.length) }).end(big) });
+    try {
+      const { report } = await runYaml(`tasks:\n  get: { uses: http, with: { url: "${server.url}/big" } }\n`);
+      const body = (report.tasks.get as { output: { body: string } }).output.body;
+      expect(body).toBe(`${'b'.repeat(1024 * 1024)}…[truncated ${big.length - 1024 * 1024} bytes]`);
+    } finally {
+      await server.close();
+    }
+  });
+});
