@@ -146,7 +146,7 @@ function simulateListSchedule({ needs, durations }: SleepDag, limit: number): nu
     for (const r of ended.slice(1)) running.splice(running.indexOf(r), 1);
     for (const r of ended) {
       done++;
-      for (const d of dependents[r.id]!) if (--waiting[d] === 0) push(d);
+      for (const d of dependents[r.id]!) if (--waiting[d]! === 0) push(d);
     }
   }
   return now;

@@ -1,44 +1,56 @@
 import type { ErrorData, SourcePos } from './types.js';
 
-/** Stable error codes. Tests and callers match on these, never on message text. */
-export type WeftErrorCode =
+/**
+ * weft's stable error codes, the one list: tests and callers match on these, never on message
+ * text. `user` codes are problems the user fixes by editing the pipeline, the command line or
+ * the environment (exit 2); `run` codes are what a run meets (exit 1).
+ */
+export const ERROR_CODES = {
   // loading and validation
-  | 'USAGE'
-  | 'PIPELINE_NOT_FOUND'
-  | 'YAML_SYNTAX'
-  | 'YAML_FORBIDDEN_KEY'
-  | 'YAML_TOO_COMPLEX'
-  | 'PIPELINE_INVALID'
-  | 'UNKNOWN_KEY'
-  | 'UNKNOWN_NEED'
-  | 'DUPLICATE_ID'
-  | 'GRAPH_CYCLE'
-  | 'UNKNOWN_EXECUTOR'
-  | 'UNKNOWN_POOL'
-  | 'UNKNOWN_MODEL'
-  | 'BAD_DURATION'
-  | 'TEMPLATE_SYNTAX'
-  | 'UNKNOWN_HELPER'
-  | 'TEMPLATE_RACE'
-  | 'TEMPLATE_CYCLE'
-  | 'INPUT_INVALID'
-  | 'CONFIG_INVALID'
-  | 'PLUGIN_INVALID'
+  USAGE: 'user',
+  PIPELINE_NOT_FOUND: 'user',
+  YAML_SYNTAX: 'user',
+  YAML_FORBIDDEN_KEY: 'user',
+  YAML_TOO_COMPLEX: 'user',
+  PIPELINE_INVALID: 'user',
+  UNKNOWN_KEY: 'user',
+  UNKNOWN_NEED: 'user',
+  DUPLICATE_ID: 'user',
+  GRAPH_CYCLE: 'user',
+  UNKNOWN_EXECUTOR: 'user',
+  UNKNOWN_POOL: 'user',
+  UNKNOWN_MODEL: 'user',
+  BAD_DURATION: 'user',
+  TEMPLATE_SYNTAX: 'user',
+  UNKNOWN_HELPER: 'user',
+  TEMPLATE_RACE: 'user',
+  TEMPLATE_CYCLE: 'user',
+  INPUT_INVALID: 'user',
+  CONFIG_INVALID: 'user',
+  PLUGIN_INVALID: 'user',
+  MISSING_API_KEY: 'user',
   // running
-  | 'TASK_FAILED'
-  | 'TASK_TIMEOUT'
-  | 'TASK_CANCELLED'
-  | 'TEMPLATE_ERROR'
-  | 'CIRCUIT_OPEN'
-  | 'HTTP_ERROR'
-  | 'NETWORK_ERROR'
-  | 'RATE_LIMITED'
-  | 'OVERLOADED'
-  | 'OUTPUT_INVALID'
-  | 'CONTEXT_TOO_LARGE'
-  | 'BUDGET_EXCEEDED'
-  | 'MISSING_API_KEY'
-  | 'INTERNAL';
+  TASK_FAILED: 'run',
+  TASK_TIMEOUT: 'run',
+  TASK_CANCELLED: 'run',
+  TEMPLATE_ERROR: 'run',
+  CIRCUIT_OPEN: 'run',
+  HTTP_ERROR: 'run',
+  NETWORK_ERROR: 'run',
+  RATE_LIMITED: 'run',
+  OVERLOADED: 'run',
+  OUTPUT_INVALID: 'run',
+  CONTEXT_TOO_LARGE: 'run',
+  BUDGET_EXCEEDED: 'run',
+  INTERNAL: 'run',
+} as const satisfies Record<string, 'user' | 'run'>;
+
+export type WeftErrorCode = keyof typeof ERROR_CODES;
+
+/** True when `code` is one of weft's stable error codes. */
+export function isWeftErrorCode(code: unknown): code is WeftErrorCode {
+  return typeof code === 'string' && Object.hasOwn(ERROR_CODES, code);
+}
 
 /**
  * weft's one error class. Everything a caller decides on is a plain field, so an error
@@ -58,11 +70,11 @@ export class WeftError extends Error {
     code: WeftErrorCode,
     message: string,
     options: {
-      retryable?: boolean;
-      retryAfterMs?: number;
-      status?: number;
-      pos?: SourcePos;
-      problems?: import('./types.js').Problem[];
+      retryable?: boolean | undefined;
+      retryAfterMs?: number | undefined;
+      status?: number | undefined;
+      pos?: SourcePos | undefined;
+      problems?: import('./types.js').Problem[] | undefined;
       cause?: unknown;
     } = {},
   ) {

@@ -90,9 +90,9 @@ export interface Executor<W = Record<string, unknown>, O = unknown> {
  */
 export const SIGNALS_KEY = '__weft';
 export type ExecutorSignals = {
-  cache?: 'hit' | 'miss';
+  cache?: 'hit' | 'miss' | undefined;
   /** Fraction (0..1) of the rate limit still available, from anthropic-ratelimit-*-remaining / limit. */
-  rateLimitRemaining?: number;
+  rateLimitRemaining?: number | undefined;
 };
 
 /** Handlebars helper as plugins provide it. */

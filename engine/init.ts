@@ -19,9 +19,9 @@ export type InitOptions = {
   /** Folder to write into (created when missing). */
   cwd: string;
   /** Starter name (default: `parallel-shell`). */
-  template?: string;
+  template?: string | undefined;
   /** Overwrite files that exist. */
-  force?: boolean;
+  force?: boolean | undefined;
 };
 
 export type InitResult = { starter: string; written: string[]; overwritten: string[] };

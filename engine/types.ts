@@ -158,7 +158,7 @@ export type LoadResult = { pipeline?: Pipeline; problems: Problem[] };
 
 export type LoadOptions = {
   /** Pipelines folder; overrides config `pipelinesDir`. */
-  dir?: string;
+  dir?: string | undefined;
   /** Where to look for weft.config.yaml (default: process.cwd()). */
   cwd?: string;
 };
@@ -246,21 +246,21 @@ export type RunEvent =
   | { type: 'run:end'; report: RunReport };
 
 export type RunOptions = {
-  inputs?: Record<string, unknown>;
-  concurrency?: number;
-  sequential?: boolean;
-  keepGoing?: boolean;
-  dryRun?: boolean;
-  signal?: AbortSignal;
-  onEvent?: (event: RunEvent) => void;
+  inputs?: Record<string, unknown> | undefined;
+  concurrency?: number | undefined;
+  sequential?: boolean | undefined;
+  keepGoing?: boolean | undefined;
+  dryRun?: boolean | undefined;
+  signal?: AbortSignal | undefined;
+  onEvent?: ((event: RunEvent) => void) | undefined;
   /** Environment for secrets and shell tasks (default: process.env). */
-  env?: Record<string, string | undefined>;
-  noCache?: boolean;
-  runId?: string;
+  env?: Record<string, string | undefined> | undefined;
+  noCache?: boolean | undefined;
+  runId?: string | undefined;
   /**
    * A previous run's report: an instance that succeeded there ends with that output instead of
    * running, provided every task it needs was reused too. Its outputs are masked, so a secret in
    * them reaches downstream templates as `***`.
    */
-  resume?: RunReport;
+  resume?: RunReport | undefined;
 };

@@ -78,7 +78,7 @@ export const http: Executor<HttpWith, HttpOutput> = {
     let text: string;
     let truncated: boolean;
     try {
-      response = await fetch(url, { method, headers, body, signal: ctx.signal });
+      response = await fetch(url, { method, headers, ...(body !== undefined && { body }), signal: ctx.signal });
       ({ text, truncated } = await readBody(response, w.maxBytes ?? defaultMaxBytes));
     } catch (cause) {
       if (ctx.signal.aborted) throw ctx.signal.reason;

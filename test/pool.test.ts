@@ -36,9 +36,9 @@ describe('errors across the thread', () => {
     expect(error).toMatchObject({ ...fields, message: 'slow down' });
   });
 
-  it('turns a thrown non-error into TASK_FAILED, not retryable', async () => {
+  it('turns a thrown non-error into TASK_FAILED, retryable: nothing marked it permanent', async () => {
     const error = await failure(pool.run(await node(), fn('throwString'), callContext()));
-    expect(error).toMatchObject({ code: 'TASK_FAILED', retryable: false, message: 'plain string' });
+    expect(error).toMatchObject({ code: 'TASK_FAILED', retryable: true, message: 'plain string' });
   });
 
   it('fails a result that cannot be cloned as OUTPUT_INVALID and keeps the worker alive', async () => {

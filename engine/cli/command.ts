@@ -2,7 +2,7 @@ import type { FlagSpecs, ParsedArgs } from './args.js';
 import type { CliIo, Printer } from './io.js';
 
 /** What a command gets: the parsed flags, the io, and a line printer over it. */
-export type CommandContext = { io: CliIo; print: Printer; cwd: string; dir?: string; verbose: boolean };
+export type CommandContext = { io: CliIo; print: Printer; cwd: string; dir?: string | undefined; verbose: boolean };
 
 /**
  * One `weft <name>` command. Adding a command is one file exporting a Command and one line in

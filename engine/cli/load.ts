@@ -4,7 +4,7 @@ import type { Pipeline, Problem } from '../types.js';
 import { suggest } from '../suggest.js';
 
 /** Where the commands look for pipelines. */
-export type LoadPlace = { dir?: string; cwd: string };
+export type LoadPlace = { dir?: string | undefined; cwd: string };
 
 /**
  * Load a pipeline for a command, or throw a WeftError carrying every problem (exit 2).

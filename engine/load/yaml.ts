@@ -199,7 +199,7 @@ function firstAliasOffset(root: unknown): number | undefined {
 }
 
 /** The deepest existing node along `path`, and the key node of its last step when that was a map key. */
-function nodeAt(doc: Document.Parsed, path: readonly PathSegment[]): { node: unknown; key?: Node; found: boolean } {
+function nodeAt(doc: Document.Parsed, path: readonly PathSegment[]): { node: unknown; key?: Node | undefined; found: boolean } {
   let node: unknown = doc.contents;
   let key: Node | undefined;
   for (const segment of path) {

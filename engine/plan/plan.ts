@@ -57,7 +57,7 @@ export function planPipeline(pipeline: Pipeline, options: PlanOptions = {}): Pla
 
 // What templates may read before the run. `inputs` holds the values known (a required input
 // with no value is left out); `allInputs` says whether that is every declared input.
-type PlanScope = { engine?: TemplateEngine; inputs: Record<string, unknown>; allInputs: boolean; name: string };
+type PlanScope = { engine?: TemplateEngine | undefined; inputs: Record<string, unknown>; allInputs: boolean; name: string };
 
 function planScope(pipeline: Pipeline, options: PlanOptions): PlanScope {
   // A required input may have no value yet: it is unknown at plan time, not an error.

@@ -31,7 +31,7 @@ export type BatchItemResult = { ok: true; output: unknown } | { ok: false; error
 
 export type ExecutorPoolOptions = {
   /** Worker threads (default: os.availableParallelism()). */
-  workers?: number;
+  workers?: number | undefined;
   /**
    * Calls one worker runs at once (default 64). Executors mostly wait on processes and
    * sockets, so the scheduler's limits, not the thread count, should bound concurrency.
@@ -118,7 +118,7 @@ export function createExecutorPool(options: ExecutorPoolOptions = {}): ExecutorP
     abortSent = false;
     graceTimer?: NodeJS.Timeout;
     logTimer?: NodeJS.Timeout;
-    resolveLogs?: () => void;
+    resolveLogs?: (() => void) | undefined;
     /** Rejects the call without waiting for the worker: the last resort when it ignores an abort. */
     giveUp?: (error: unknown) => void;
 

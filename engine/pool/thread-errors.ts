@@ -1,25 +1,7 @@
 // Errors as they cross the worker boundary: anything an executor throws becomes ErrorData with
 // a code weft knows, and an abort reason becomes the cancellation or timeout it stands for.
-import type { WeftErrorCode } from '../errors.js';
+import { isWeftErrorCode, type WeftErrorCode } from '../errors.js';
 import type { ErrorData } from '../types.js';
-
-// A Record keyed by the union makes the compiler flag this table whenever a code is added.
-const knownCodes: Record<WeftErrorCode, true> = {
-  USAGE: true, PIPELINE_NOT_FOUND: true, YAML_SYNTAX: true, YAML_FORBIDDEN_KEY: true,
-  YAML_TOO_COMPLEX: true, PIPELINE_INVALID: true, UNKNOWN_KEY: true, UNKNOWN_NEED: true,
-  DUPLICATE_ID: true, GRAPH_CYCLE: true, UNKNOWN_EXECUTOR: true, UNKNOWN_POOL: true,
-  UNKNOWN_MODEL: true, BAD_DURATION: true, TEMPLATE_SYNTAX: true, UNKNOWN_HELPER: true,
-  TEMPLATE_RACE: true, TEMPLATE_CYCLE: true, INPUT_INVALID: true, CONFIG_INVALID: true,
-  PLUGIN_INVALID: true, TASK_FAILED: true, TASK_TIMEOUT: true, TASK_CANCELLED: true,
-  TEMPLATE_ERROR: true, CIRCUIT_OPEN: true, HTTP_ERROR: true, NETWORK_ERROR: true,
-  RATE_LIMITED: true, OVERLOADED: true, OUTPUT_INVALID: true, BUDGET_EXCEEDED: true,
-  MISSING_API_KEY: true, CONTEXT_TOO_LARGE: true, INTERNAL: true,
-};
-
-/** True when `code` is one of weft's stable error codes. */
-export function isWeftErrorCode(code: unknown): code is WeftErrorCode {
-  return typeof code === 'string' && Object.hasOwn(knownCodes, code);
-}
 
 /**
  * Plain data for anything an executor throws. A weft code is kept; a foreign code (`ENOENT`,

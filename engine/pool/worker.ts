@@ -16,7 +16,7 @@ export type WorkerTask = {
   input: unknown;
   batch: boolean;
   /** `env` left out means the pool's base environment (workerData.env). */
-  ctx: Omit<ExecutorContext, 'signal' | 'log' | 'env'> & { env?: Record<string, string> };
+  ctx: Omit<ExecutorContext, 'signal' | 'log' | 'env'> & { env?: Record<string, string> | undefined };
   /** Whether the caller listens to log lines; when false, ctx.log drops them here. */
   logs: boolean;
 };

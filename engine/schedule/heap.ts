@@ -27,8 +27,8 @@ export class Heap<T> {
     items.push(item);
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!this.before(item, items[parent])) break;
-      items[i] = items[parent];
+      if (!this.before(item, items[parent]!)) break;
+      items[i] = items[parent]!;
       i = parent;
     }
     items[i] = item;
@@ -46,9 +46,9 @@ export class Heap<T> {
       const left = 2 * i + 1;
       if (left >= n) break;
       const right = left + 1;
-      const child = right < n && this.before(items[right], items[left]) ? right : left;
-      if (!this.before(items[child], last)) break;
-      items[i] = items[child];
+      const child = right < n && this.before(items[right]!, items[left]!) ? right : left;
+      if (!this.before(items[child]!, last)) break;
+      items[i] = items[child]!;
       i = child;
     }
     items[i] = last;

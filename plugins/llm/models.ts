@@ -66,7 +66,7 @@ function readJson(file: string): unknown {
 
 // The user's file may give only some fields of a model (merged over the default), so
 // completeness is checked after merging; the shipped file must be complete on its own.
-function parseTable(raw: unknown, file: string, complete: boolean): { models: Record<string, ModelPrice>; batchDiscount?: number } {
+function parseTable(raw: unknown, file: string, complete: boolean): { models: Record<string, ModelPrice>; batchDiscount?: number | undefined } {
   const data = raw as { models?: unknown; batchDiscount?: unknown };
   if (typeof data !== 'object' || data === null || typeof data.models !== 'object' || data.models === null) {
     throw new WeftError('CONFIG_INVALID', `models file ${file} needs a "models" object of id -> prices`);

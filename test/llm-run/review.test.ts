@@ -32,7 +32,7 @@ describe('pipelines/review.yaml against the fake API', () => {
   it('runs: every task succeeds, each llm call on its allocated model, the report written', async () => {
     const fake = await startFake({ respond: (body) => reviewer(body as never) });
     const cwd = reviewProject();
-    const env = { PATH: process.env.PATH, ANTHROPIC_API_KEY: testKey, ANTHROPIC_BASE_URL: fake.url };
+    const env = { PATH: process.env.PATH ?? '', ANTHROPIC_API_KEY: testKey, ANTHROPIC_BASE_URL: fake.url };
     const result = await spawnBin(['run', 'review', '--var', 'dir=src', '--json'], { cwd, env });
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout);

@@ -18,19 +18,22 @@ export async function makeRoot(): Promise<string> {
 export function makeLlmContext(
   baseURL: string,
   root: string,
-  overrides: Partial<Omit<ExecutorContext, 'log'>> = {},
+  overrides: { [K in keyof Omit<ExecutorContext, 'log'>]?: ExecutorContext[K] | undefined } = {},
 ): ExecutorContext & { logs: string[] } {
   const logs: string[] = [];
-  return {
+  const ctx = {
     taskId: 'ask',
     attempt: 1,
     signal: new AbortController().signal,
     root,
     env: { ANTHROPIC_API_KEY: testKey },
     model: 'claude-haiku-5-5',
-    log: (_stream, line) => logs.push(line),
+    log: (_stream: string, line: string) => logs.push(line),
     ...overrides,
     options: { baseURL, ...overrides.options },
     logs,
   };
+  // An override of undefined removes the field (a context without a model).
+  for (const [key, value] of Object.entries(ctx)) if (value === undefined) delete (ctx as Record<string, unknown>)[key];
+  return ctx as ExecutorContext & { logs: string[] };
 }
