@@ -4,7 +4,7 @@ import type { OutputStream } from './io.js';
 export interface ProcessOutput {
   write(chunk: string): unknown;
   on(event: 'error', listener: (error: NodeJS.ErrnoException) => void): unknown;
-  readonly columns?: number;
+  readonly columns?: number | undefined;
 }
 
 /**

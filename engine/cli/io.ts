@@ -5,7 +5,7 @@
 export interface OutputStream {
   write(chunk: string): unknown;
   /** Terminal width, when the stream is a terminal. */
-  columns?: number;
+  columns?: number | undefined;
 }
 
 export type TerminationSignal = 'SIGINT' | 'SIGTERM';
