@@ -154,7 +154,20 @@ export type Pipeline = {
   config: WeftConfig;
 };
 
-export type LoadResult = { pipeline?: Pipeline; problems: Problem[] };
+/**
+ * What loading built besides the pipeline, for the run, the plan and the CLI to reuse: the
+ * plugin registry, the template engine, the partials, and every file the pipeline came from.
+ */
+export type Loaded = {
+  registry: import('./load/registry.js').Registry;
+  engine: import('./handlebars/render.js').TemplateEngine;
+  partials: Record<string, string>;
+  files: import('./load/project.js').SourceFile[];
+  /** One hash over `files` and the partials: a kept run is resumed only when it matches. */
+  sourceHash: string;
+};
+
+export type LoadResult = { pipeline?: Pipeline; loaded?: Loaded; problems: Problem[] };
 
 export type LoadOptions = {
   /** Pipelines folder; overrides config `pipelinesDir`. */

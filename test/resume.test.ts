@@ -191,6 +191,21 @@ describe('weft run --resume (the real bin)', () => {
     expect(readdirSync(runs).sort()).toEqual([`${firstReport.runId}.json`, `${report.runId}.json`].sort());
   });
 
+  it('--resume warns when a template file the pipeline uses changed, not only the pipeline file', async () => {
+    const cwd = makeProject({
+      'templates/step.yaml': 'inputs: { word: { type: string } }\ntasks:\n  say: { run: "echo {{inputs.word}}" }\n',
+      'pipelines/calls.yaml': 'tasks:\n  s: { uses: template:step, with: { word: hi } }\n',
+    });
+    const first = JSON.parse((await spawnBin(['run', 'calls', '--json'], { cwd })).stdout) as RunReport;
+    const same = await spawnBin(['run', 'calls', '--resume', first.runId], { cwd });
+    expect(same.code).toBe(0);
+    expect(same.stdout + same.stderr).not.toContain('changed since');
+    writeFileSync(path.join(cwd, 'templates/step.yaml'), 'inputs: { word: { type: string } }\ntasks:\n  say: { run: "echo {{inputs.word}} again" }\n');
+    const changed = await spawnBin(['run', 'calls', '--resume', first.runId], { cwd });
+    expect(changed.code).toBe(0);
+    expect(changed.stdout + changed.stderr).toMatch(/changed since run/);
+  });
+
   it('--resume RUN resumes that run; a changed pipeline file warns', async () => {
     const cwd = makeProject({ 'pipelines/flaky.yaml': flaky });
     const first = JSON.parse((await spawnBin(['run', 'flaky', '--json'], { cwd })).stdout) as RunReport;

@@ -1,6 +1,6 @@
 import { WeftError } from '../errors.js';
 import { listPipelines, loadPipeline } from '../load/load.js';
-import type { Pipeline, Problem } from '../types.js';
+import type { Loaded, Pipeline, Problem } from '../types.js';
 import { suggest } from '../suggest.js';
 
 /** Where the commands look for pipelines. */
@@ -9,11 +9,11 @@ export type LoadPlace = { dir?: string | undefined; cwd: string };
 /**
  * Load a pipeline for a command, or throw a WeftError carrying every problem (exit 2).
  * An unknown name gets a did-you-mean from the pipelines folder.
- * @example const pipeline = await loadOrThrow('hello', { cwd: process.cwd() })
+ * @example const { pipeline, loaded } = await loadOrThrow('hello', { cwd: process.cwd() })
  */
-export async function loadOrThrow(nameOrPath: string, place: LoadPlace): Promise<Pipeline> {
-  const { pipeline, problems } = await loadPipeline(nameOrPath, place);
-  if (pipeline && problems.length === 0) return pipeline;
+export async function loadOrThrow(nameOrPath: string, place: LoadPlace): Promise<{ pipeline: Pipeline; loaded: Loaded }> {
+  const { pipeline, loaded, problems } = await loadPipeline(nameOrPath, place);
+  if (pipeline && loaded && problems.length === 0) return { pipeline, loaded };
   const withHints = await withSuggestions(nameOrPath, problems, place);
   const code = withHints[0]?.code ?? 'PIPELINE_INVALID';
   throw new WeftError(code, withHints[0]?.message ?? `${nameOrPath} is not a valid pipeline`, { problems: withHints });

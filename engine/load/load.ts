@@ -3,16 +3,15 @@ import { existsSync, statSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from './config.js';
-import { isWeftError } from '../errors.js';
 import { normalizePipeline } from './normalize.js';
-import { loadRegistry, type Registry } from './registry.js';
+import type { Registry } from './registry.js';
+import { loadProject, sha256, sourceHash, type SourceFile } from './project.js';
 import { didYouMean } from '../suggest.js';
 import type { LoadOptions, LoadResult, Problem, WeftConfig } from '../types.js';
 import { validatePipeline } from './validate.js';
 import { runField } from './validate/executors.js';
 import { parseYaml } from './yaml.js';
-import { loadPartials } from './partials.js';
-import { createTemplateEngine, type TemplateEngine } from '../handlebars/render.js';
+import type { TemplateEngine } from '../handlebars/render.js';
 import { expandParsed, type ParsedFile } from './pipeline-templates/load.js';
 
 /** What `weft run <name>` accepts as a name; anything else must be an existing file. */
@@ -47,28 +46,19 @@ export async function loadPipeline(nameOrPath: string, options: LoadOptions & { 
   } catch (error) {
     return { problems: [unplaced('PIPELINE_NOT_FOUND', `cannot read ${found.file}: ${(error as Error).message}`, found.file)] };
   }
-  let registry = options.registry;
-  if (!registry) {
-    try {
-      registry = await loadRegistry(config.plugins, config.root);
-    } catch (error) {
-      const code = isWeftError(error) ? error.code : 'PLUGIN_INVALID';
-      return { problems: [unplaced(code, (error as Error).message, config.file ?? '')] };
-    }
-  }
-  let engine: TemplateEngine;
-  try {
-    // Partials and plugin helpers are part of what a template may use, so validation sees them too.
-    const helpers = Object.fromEntries([...registry.helpers].map(([name, h]) => [name, h.fn]));
-    engine = createTemplateEngine({ helpers, partials: await loadPartials(config) });
-  } catch (error) {
-    if (isWeftError(error) && error.problems?.length) return { problems: error.problems };
-    const code = isWeftError(error) ? error.code : 'PLUGIN_INVALID';
-    return { problems: [unplaced(code, (error as Error).message, config.file ?? '')] };
-  }
-  const context = { config, registry, engine };
-  const parse = (source: string, at: string) => parsePipeline(source, at, context);
-  return expandParsed(parse(text, found.file), parse);
+  const { project, problems } = await loadProject(cwd, options.registry);
+  if (!project) return { problems };
+  // Every file read on the way (the pipeline, its template files) is hashed for --resume.
+  const files: SourceFile[] = [];
+  const parse = (source: string, at: string) => {
+    files.push({ file: at, sha256: sha256(source) });
+    return parsePipeline(source, at, project);
+  };
+  const result = await expandParsed(parse(text, found.file), parse);
+  if (!result.pipeline) return result;
+  if (config.file) files.push({ file: config.file, sha256: sha256(await readFile(config.file, 'utf8')) });
+  const { registry, engine, partials } = project;
+  return { ...result, loaded: { registry, engine, partials, files, sourceHash: sourceHash(files, partials) } };
 }
 
 /**

@@ -12,17 +12,14 @@ export function partialName(relativeFile: string): string {
   return ext ? posix.slice(0, -ext.length) : posix;
 }
 
-async function listFiles(dir: string, prefix = ''): Promise<string[]> {
-  const entries = await readdir(path.join(dir, prefix), { withFileTypes: true });
-  const files: string[] = [];
-  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-    // Dotfiles are editor droppings (.DS_Store, .foo.swp), never partials.
-    if (entry.name.startsWith('.')) continue;
-    const rel = path.join(prefix, entry.name);
-    if (entry.isDirectory()) files.push(...(await listFiles(dir, rel)));
-    else if (entry.isFile()) files.push(rel);
-  }
-  return files;
+/** Files under `dir` as sorted relative paths; dotfiles and dot-folders are editor droppings, never partials. */
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
+    .filter((rel) => !rel.split(path.sep).some((part) => part.startsWith('.')))
+    .sort((a, b) => a.localeCompare(b));
 }
 
 /**

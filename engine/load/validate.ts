@@ -9,7 +9,8 @@ import { checkNeeds } from './validate/needs.js';
 import { byPosition, createReporter } from './validate/report.js';
 import { pipelineSchemaValidator, reportSchemaErrors } from './validate/schema.js';
 import { isRecord, rawTasks } from './validate/shape.js';
-import { checkTemplates, validationEngine } from './validate/templates.js';
+import { engineFor } from './project.js';
+import { checkTemplates } from './validate/templates.js';
 import type { TemplateEngine } from '../handlebars/render.js';
 
 export type ValidateContext = {
@@ -43,6 +44,6 @@ export function validatePipeline(parsed: ParsedYaml, context: ValidateContext): 
   checkPools(doc, tasks, context.config, reporter);
   checkModels(doc, tasks, context.config, reporter);
   checkInputs(doc, reporter);
-  checkTemplates(doc, tasks, context.engine ?? validationEngine(context.registry), reporter);
+  checkTemplates(doc, tasks, context.engine ?? engineFor(context.registry), reporter);
   return reporter.problems.sort(byPosition);
 }

@@ -4,6 +4,7 @@ import { buildGraph, criticalPath, planBatches } from './graph.js';
 import type { Registry } from '../load/registry.js';
 import { resolveInputs } from '../run/inputs.js';
 import { chunked } from '../run/values.js';
+import { engineFor } from '../load/project.js';
 import { analyzeTemplate, createTemplateEngine, isTemplate, renderString, type TemplateEngine } from '../handlebars/render.js';
 import type { Pipeline, Plan, TaskSpec } from '../types.js';
 
@@ -25,6 +26,8 @@ export type PlanOptions = {
   inputs?: Record<string, unknown>;
   /** The project's partials (loadPartials), so `{{> name}}` renders at plan time. */
   partials?: Record<string, string>;
+  /** The template engine loading built; made from registry and partials otherwise. */
+  engine?: TemplateEngine;
 };
 
 /**
@@ -64,10 +67,9 @@ function planScope(pipeline: Pipeline, options: PlanOptions): PlanScope {
   const optional = Object.fromEntries(Object.entries(pipeline.inputs).map(([name, spec]) => [name, { ...spec, required: false }]));
   const inputs = resolveInputs({ ...pipeline, inputs: optional }, options.inputs);
   const allInputs = Object.keys(pipeline.inputs).every((name) => Object.hasOwn(inputs, name));
-  let engine: TemplateEngine | undefined;
+  let engine = options.engine;
   try {
-    const helpers = Object.fromEntries([...(options.registry?.helpers ?? [])].map(([name, h]) => [name, h.fn]));
-    engine = createTemplateEngine({ helpers, partials: options.partials ?? {} });
+    engine ??= options.registry ? engineFor(options.registry, options.partials) : createTemplateEngine({ partials: options.partials ?? {} });
   } catch {
     engine = undefined; // nothing renders: every template stays open, as before the run
   }

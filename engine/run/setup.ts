@@ -4,9 +4,10 @@ import { createMasker, type Masker } from '../mask.js';
 import { createExecutorPool, type ExecutorPool } from '../pool/local.js';
 import { loadRegistry, type Registry } from '../load/registry.js';
 import { loadPartials } from '../load/partials.js';
-import { createTemplateEngine, renderValue, type TemplateEngine } from '../handlebars/render.js';
+import { renderValue, type TemplateEngine } from '../handlebars/render.js';
+import { engineFor } from '../load/project.js';
 import { createScopeResolver, type ScopeResolver } from '../load/pipeline-templates/task-scope.js';
-import type { Pipeline, RunEvent, RunOptions } from '../types.js';
+import type { Loaded, Pipeline, RunEvent, RunOptions } from '../types.js';
 import { createBudgetGate, type BudgetGate } from './budget.js';
 import { resolveInputs } from './inputs.js';
 import { executorOptionsBase, preflight } from './preflight.js';
@@ -16,6 +17,8 @@ import { createUsageTally, type UsageTally } from './usage.js';
 import { envValues, newRunId } from './values.js';
 
 export type RunPipelineOptions = RunOptions & {
+  /** What loading built (loadPipeline's `loaded`): reused instead of built again. */
+  loaded?: Pick<Loaded, 'registry' | 'engine' | 'partials'> | undefined;
   registry?: Registry;
   /** An executor pool to reuse; by default one is made for the run and destroyed after. */
   pool?: ExecutorPool;
@@ -60,10 +63,7 @@ export type RunContext = {
 export async function setupRun(pipeline: Pipeline, options: RunPipelineOptions): Promise<RunContext> {
   const env = options.env ?? process.env;
   const inputs = resolveInputs(pipeline, options.inputs);
-  const registry = options.registry ?? (await loadRegistry(pipeline.config.plugins, pipeline.root));
-  const helpers = Object.fromEntries([...registry.helpers].map(([name, h]) => [name, h.fn]));
-  const partials = await loadPartials(pipeline.config);
-  const engine = createTemplateEngine({ helpers, partials });
+  const { registry, partials, engine } = options.loaded ?? (await loadParts(pipeline, options.registry));
   const secrets = readSecrets(pipeline, engine, env);
   const masker = createMasker(Object.values(secrets));
   const tasks = createTaskStates(pipeline, registry);
@@ -111,6 +111,13 @@ export async function setupRun(pipeline: Pipeline, options: RunPipelineOptions):
   };
   if (pool) ctx.pool = pool;
   return ctx;
+}
+
+/** Registry, partials and engine for a pipeline handed over without what loaded it. */
+async function loadParts(pipeline: Pipeline, given?: Registry): Promise<Pick<Loaded, 'registry' | 'engine' | 'partials'>> {
+  const registry = given ?? (await loadRegistry(pipeline.config.plugins, pipeline.root));
+  const partials = await loadPartials(pipeline.config);
+  return { registry, partials, engine: engineFor(registry, partials) };
 }
 
 function processEnv(env: Record<string, string | undefined>): Record<string, string> {

@@ -18,7 +18,7 @@ Prints the task graph (an edge per need) for a diagram tool. Default format: mer
     if (!graphFormats.includes(format)) {
       throw new WeftError('USAGE', `--format must be one of ${graphFormats.join(', ')}, got "${String(values.format)}"`);
     }
-    const pipeline = await loadOrThrow(requireOne(positionals, 'graph'), { cwd, dir });
+    const { pipeline } = await loadOrThrow(requireOne(positionals, 'graph'), { cwd, dir });
     print.out(format === 'dot' ? renderDot(pipeline) : renderMermaid(pipeline));
     return EXIT.ok;
   },

@@ -1,6 +1,4 @@
-import { loadPartials } from '../../load/partials.js';
 import { planPipeline, type PlanCost, type PlanResult } from '../../plan/plan.js';
-import { loadRegistry } from '../../load/registry.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { loadOrThrow } from '../load.js';
@@ -19,12 +17,10 @@ rendered first; a forEach whose items come from another task has no width before
 --json prints { batches, criticalPath, models, cost }.`,
   flags: { json: { type: 'boolean' }, var: { type: 'string', multiple: true } },
   async run({ values, positionals }, { cwd, dir, print }) {
-    const pipeline = await loadOrThrow(requireOne(positionals, 'plan'), { cwd, dir });
+    const { pipeline, loaded } = await loadOrThrow(requireOne(positionals, 'plan'), { cwd, dir });
     const inputs = parseVars((values.var as string[] | undefined) ?? [], pipeline.inputs);
-    const registry = await loadRegistry(pipeline.config.plugins, pipeline.root);
-    // Loading already checked the partials; should reading them fail now, templates stay open.
-    const partials = await loadPartials(pipeline.config).catch(() => ({}));
-    const result = planPipeline(pipeline, { registry, inputs, partials });
+    const { registry, partials, engine } = loaded;
+    const result = planPipeline(pipeline, { registry, inputs, partials, engine });
     if (values.json) print.out(JSON.stringify(result, null, 2));
     else for (const line of formatPlan(result)) print.out(line);
     return EXIT.ok;

@@ -1,7 +1,5 @@
-import { loadConfig } from '../../load/config.js';
 import { WeftError } from '../../errors.js';
-import { loadRegistry } from '../../load/registry.js';
-import { createTemplateEngine } from '../../handlebars/render.js';
+import { loadProject } from '../../load/project.js';
 import { builtinHelpers } from '../../handlebars/helpers.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
@@ -21,12 +19,10 @@ is an error (exit 2).`,
   flags: { json: { type: 'boolean' } },
   async run({ values, positionals }, { cwd, print }) {
     if (positionals.length > 0) throw new WeftError('USAGE', 'weft plugins takes no arguments');
-    const { config, problems } = await loadConfig(cwd);
-    if (problems.length > 0) throw new WeftError(problems[0]!.code, problems[0]!.message, { problems });
-    const registry = await loadRegistry(config.plugins, config.root);
-    const pluginHelpers = Object.fromEntries([...registry.helpers].map(([name, h]) => [name, h.fn]));
-    // The template engine is where a plugin helper named like a built-in one is refused.
-    createTemplateEngine({ helpers: pluginHelpers });
+    // Loading the project builds its template engine, which refuses a plugin helper named like a built-in one.
+    const { project, problems } = await loadProject(cwd);
+    if (!project) throw new WeftError(problems[0]!.code, problems[0]!.message, { problems });
+    const { registry } = project;
 
     const executors = [...registry.executors.values()].map((e) => ({
       name: e.name,

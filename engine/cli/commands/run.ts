@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { WeftError, toErrorData } from '../../errors.js';
 import { runPipeline } from '../../run/run.js';
-import { findRun, hashInputs, hashPipelineFile, saveRun } from '../../run/history.js';
+import { findRun, hashInputs, saveRun } from '../../run/history.js';
 import type { Pipeline, RunReport } from '../../types.js';
 import { writeFileAtomic } from '../../write-file-atomic.js';
 import { positiveIntFlag, stringFlag } from '../args.js';
@@ -51,12 +51,12 @@ Exit codes: 0 success, 1 a task failed, 2 invalid pipeline or input, 130 SIGINT,
   },
   async run({ values, positionals }, ctx) {
     const concurrency = positiveIntFlag(values, 'concurrency');
-    const pipeline = await loadOrThrow(requireOne(positionals, 'run'), { cwd: ctx.cwd, dir: ctx.dir });
+    const { pipeline, loaded } = await loadOrThrow(requireOne(positionals, 'run'), { cwd: ctx.cwd, dir: ctx.dir });
     const inputs = parseVars((values.var as string[] | undefined) ?? [], pipeline.inputs);
     const json = values.json === true;
     const dryRun = values['dry-run'] === true;
     const htmlFile = stringFlag(values, 'report');
-    const hash = await hashPipelineFile(pipeline.file);
+    const hash = loaded.sourceHash;
     const inputsHash = hashInputs(inputs);
     const resumeFlag = stringFlag(values, 'resume');
     // Bare --resume arrives as '': the latest run of this pipeline.
@@ -65,7 +65,7 @@ Exit codes: 0 success, 1 a task failed, 2 invalid pipeline or input, 130 SIGINT,
     if (resume && resume.hash !== hash) {
       renderer.onEvent({
         type: 'warning',
-        message: `${resume.file} changed since run ${resume.report.runId}; tasks that succeeded then are reused all the same`,
+        message: `${resume.file} (or a template, partial or config file it uses) changed since run ${resume.report.runId}; tasks that succeeded then are reused all the same`,
       });
     }
     if (resume && resume.inputsHash !== inputsHash) {
@@ -84,6 +84,7 @@ Exit codes: 0 success, 1 a task failed, 2 invalid pipeline or input, 130 SIGINT,
     let report: RunReport | undefined;
     try {
       report = await runPipeline(pipeline, {
+        loaded,
         inputs,
         concurrency,
         sequential: values.sequential === true,

@@ -1,6 +1,5 @@
 // Templates compile, call known helpers, and read only tasks that are sure to have finished.
-import { analyzeTemplate, createTemplateEngine, type TemplateEngine } from '../../handlebars/render.js';
-import type { Registry } from '../registry.js';
+import { analyzeTemplate, type TemplateEngine } from '../../handlebars/render.js';
 import { didYouMean } from '../../suggest.js';
 import type { PathSegment } from '../yaml.js';
 import { label, type Reporter } from './report.js';
@@ -9,11 +8,6 @@ import { isRecord, needsOf, type RawTask } from './shape.js';
 // Task keys whose strings are rendered; uses, needs, pool, model, tags and when are plain names.
 const RENDERED_KEYS = ['run', 'with', 'if', 'forEach', 'locks', 'env'] as const;
 
-/** Engine for validation: built-in helpers plus the registry's, like a run gets. */
-export function validationEngine(registry: Registry): TemplateEngine {
-  const helpers = Object.fromEntries([...registry.helpers].map(([name, helper]) => [name, helper.fn]));
-  return createTemplateEngine({ helpers });
-}
 
 /**
  * TEMPLATE_SYNTAX and UNKNOWN_HELPER in every rendered string; UNKNOWN_NEED for `tasks.x` naming
