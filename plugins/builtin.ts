@@ -1,5 +1,5 @@
 // The executors that ship with weft, registered through registerPlugin like any third-party plugin.
-import type { Executor, Plugin } from '../engine/executor.js';
+import type { Executor, Plugin } from '../engine/plugin.js';
 import { http } from './http.js';
 import { llm } from './llm.js';
 import { node } from './node.js';

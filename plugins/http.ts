@@ -1,6 +1,6 @@
 // `uses: http`: one request with fetch; the status decides success and retryability.
-import { WeftError } from '../engine/errors.js';
-import type { Executor } from '../engine/executor.js';
+import { WeftError } from '../engine/plugin.js';
+import type { Executor } from '../engine/plugin.js';
 import { parseRetryAfter } from './http/retry-after.js';
 import { checkScheme, readBody } from './http/read-body.js';
 

@@ -1,6 +1,6 @@
 // The llm executor: one Messages API call per task (re-asked for usable json), on the official
 // SDK, with a response cache, context slicing, prices from models/models.json, and batches.
-import type { Executor } from '../engine/executor.js';
+import type { Executor } from '../engine/plugin.js';
 import { estimateTokens } from './llm/context.js';
 import { estimateLlm } from './llm/estimate.js';
 import type { BatchItemResult } from './llm/batch.js';

@@ -1,8 +1,8 @@
 // `uses: node`: call an exported function of a project module in a worker thread.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { WeftError } from '../engine/errors.js';
-import type { Executor, ExecutorContext } from '../engine/executor.js';
+import { WeftError } from '../engine/plugin.js';
+import type { Executor, ExecutorContext } from '../engine/plugin.js';
 
 export type NodeWith = { module: string; export?: string; input?: unknown };
 

@@ -3,8 +3,8 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { WeftError } from '../engine/errors.js';
-import type { Executor } from '../engine/executor.js';
+import { WeftError } from '../engine/plugin.js';
+import type { Executor } from '../engine/plugin.js';
 import { createCapture } from './shell/capture.js';
 import { killGroup } from './shell/kill-group.js';
 

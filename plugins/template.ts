@@ -1,16 +1,16 @@
 // `uses: template`: render a Handlebars file (or inline source) with the task's scope and write it.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { WeftError } from '../engine/errors.js';
-import type { Executor, HelperFn, Plugin } from '../engine/executor.js';
-import type { TemplateEngine } from '../engine/handlebars/render.js';
+import { WeftError } from '../engine/plugin.js';
+import type { Executor, HelperFn, Plugin } from '../engine/plugin.js';
+import { loadTemplating, type TemplateEngine, type Templating } from '../engine/plugin.js';
 import { resolveInside, writeAtomic } from './template/write-atomic.js';
 
 export type TemplateWith = { template?: string; source?: string; to: string; data?: unknown };
 
 export type TemplateOutput = { path: string; bytes: number };
 
-type Templates = typeof import('../engine/handlebars/render.js');
+type Templates = Templating;
 // Handlebars loads with the first template task, not in every worker's start-up.
 let templates: Promise<Templates> | undefined;
 const engines = new Map<string, TemplateEngine>();
@@ -73,7 +73,7 @@ export const template: Executor<TemplateWith, TemplateOutput> = {
     const scope = (ctx.options.scope ?? {}) as Record<string, unknown>;
     const partials = ctx.options.partials as Record<string, string> | undefined;
     const helperModules = ctx.options.helperModules as string[] | undefined;
-    const t = await (templates ??= import('../engine/handlebars/render.js'));
+    const t = await (templates ??= loadTemplating());
     const engine = await engineFor(t, partials, helperModules);
     // formatText, not String(): a file that is one {{object}} renders as JSON, not [object Object].
     const text = t.formatText(t.renderString(engine, source, { ...scope, data: w.data }));

@@ -1,4 +1,4 @@
-import { WeftError } from '../../engine/errors.js';
+import { WeftError } from '../../engine/plugin.js';
 
 export type BodyText = { text: string; truncated: boolean };
 

@@ -1,7 +1,7 @@
 // One llm task attempt against the Messages API: ask, and for json output re-ask within the
 // same attempt (telling the model what was wrong) until the answer is usable.
 import type Anthropic from '@anthropic-ai/sdk';
-import { WeftError } from '../../engine/errors.js';
+import { WeftError } from '../../engine/plugin.js';
 import { addUsage, noUsage, usageFromApi, type LlmUsage } from './cost.js';
 import { toLlmError } from './errors.js';
 import { rateLimitHeadroom } from './headroom.js';

@@ -3,9 +3,9 @@
 // batch with the re-ask, up to outputAttempts rounds, like run() does within one attempt.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Anthropic from '@anthropic-ai/sdk';
-import { WeftError, toErrorData } from '../../engine/errors.js';
-import type { ExecutorContext } from '../../engine/executor.js';
-import type { ErrorData } from '../../engine/types.js';
+import { WeftError, toErrorData } from '../../engine/plugin.js';
+import type { ExecutorContext } from '../../engine/plugin.js';
+import type { ErrorData } from '../../engine/plugin.js';
 import { textOf } from './answer.js';
 import { cacheDirOf, markAnswered, readCached, writeCached } from './cache.js';
 import { createClient } from './client.js';

@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { WeftError } from '../../engine/errors.js';
-import type { ExecutorContext } from '../../engine/executor.js';
+import { WeftError } from '../../engine/plugin.js';
+import type { ExecutorContext } from '../../engine/plugin.js';
 
 /** The SDK's own default; a task's `timeout` replaces it. */
 export const defaultTimeoutMs = 10 * 60_000;

@@ -2,7 +2,7 @@
 // held under `contextMaxTokens` (an error, or a proportional cut when `truncate: true`).
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { WeftError } from '../../engine/errors.js';
+import { WeftError } from '../../engine/plugin.js';
 import { findFiles } from './glob.js';
 import type { ContextEntry } from './schema.js';
 

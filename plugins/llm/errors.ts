@@ -1,8 +1,8 @@
 // Anthropic SDK errors -> WeftError. The executor decides retryability here (STYLE rule 5);
 // the SDK's own retries are off (maxRetries: 0) so the engine's policy is the only one.
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
-import { WeftError, isWeftError, fromErrorData } from '../../engine/errors.js';
-import type { ErrorData } from '../../engine/types.js';
+import { WeftError, isWeftError, fromErrorData } from '../../engine/plugin.js';
+import type { ErrorData } from '../../engine/plugin.js';
 
 // Stable `error.details.error_code` values the API sends with a 429 (or 402) that waiting cannot cure.
 const spendLimitCodes = new Set([

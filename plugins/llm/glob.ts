@@ -2,7 +2,7 @@
 // so a small walker beats a dependency. It never follows a symlink out of the root.
 import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { WeftError } from '../../engine/errors.js';
+import { WeftError } from '../../engine/plugin.js';
 
 // Folders no one means to send to a model, skipped unless a pattern names them literally.
 const skipped = new Set(['.git', 'node_modules', '.weft']);

@@ -2,8 +2,8 @@
 // from code, so a price change or a new model is an edit to JSON, not a release.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { WeftError } from '../../engine/errors.js';
-import { packageRoot } from '../../engine/paths.js';
+import { WeftError } from '../../engine/plugin.js';
+import { packageRootOf } from '../../engine/plugin.js';
 
 /** USD per million tokens for one model. */
 export type ModelPrice = {
@@ -18,7 +18,7 @@ export type ModelPrice = {
 export type ModelTable = { models: Record<string, ModelPrice>; batchDiscount: number };
 
 /** Where the shipped defaults live; read at run time because models/ is outside the compiled tree. */
-export const defaultModelsFile = path.join(packageRoot, 'models', 'models.json');
+export const defaultModelsFile = path.join(packageRootOf(import.meta.url), 'models', 'models.json');
 
 const priceFields = ['input', 'output', 'cacheWrite', 'cacheRead'] as const;
 

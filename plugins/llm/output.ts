@@ -1,8 +1,8 @@
 // `output: json`: find the JSON in an answer, parse it, check it against `with.schema`, and say
 // exactly what was wrong so the re-ask can fix it.
 import { Ajv, type ValidateFunction } from 'ajv';
-import { WeftError } from '../../engine/errors.js';
-import type { JsonSchema } from '../../engine/executor.js';
+import { WeftError } from '../../engine/plugin.js';
+import type { JsonSchema } from '../../engine/plugin.js';
 
 export type Verdict = { ok: true; json?: unknown } | { ok: false; problem: string };
 

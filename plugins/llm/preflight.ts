@@ -1,7 +1,7 @@
 // Before any task starts: is every llm task runnable? A model it can price, and an API key
 // unless its answer is already in the cache (then the run needs no key at all).
-import type { WeftErrorCode } from '../../engine/errors.js';
-import { isWeftError } from '../../engine/errors.js';
+import type { WeftErrorCode } from '../../engine/plugin.js';
+import { isWeftError } from '../../engine/plugin.js';
 import { cacheDirOf, hasCached, wasAnswered } from './cache.js';
 import type { ModelTable } from './models.js';
 import { prepareCall } from './prompt.js';

@@ -1,4 +1,4 @@
-import { SIGNALS_KEY, type ExecutorSignals } from '../../engine/executor.js';
+import { SIGNALS_KEY, type ExecutorSignals } from '../../engine/plugin.js';
 import type { Answer } from './answer.js';
 import { estimateCost, noUsage, type LlmUsage } from './cost.js';
 import type { ModelTable } from './models.js';

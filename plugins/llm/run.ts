@@ -1,7 +1,7 @@
 // One llm task attempt: cache lookup, context fitting, the Messages API call with json re-asks.
 // Loaded lazily by plugins/llm.ts so the SDK is only imported where a call is made.
-import { WeftError } from '../../engine/errors.js';
-import type { ExecutorContext } from '../../engine/executor.js';
+import { WeftError } from '../../engine/plugin.js';
+import type { ExecutorContext } from '../../engine/plugin.js';
 import { askModel } from './answer.js';
 import { cacheDirOf, markAnswered, readCached, writeCached } from './cache.js';
 import { createClient } from './client.js';

@@ -1,4 +1,4 @@
-import type { JsonSchema } from '../../engine/executor.js';
+import type { JsonSchema } from '../../engine/plugin.js';
 
 /** One slice of context: a value the engine already rendered, or files under the project root. */
 export type ContextEntry = { label: string; value: unknown } | { label: string; files: string | string[] };

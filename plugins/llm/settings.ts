@@ -1,6 +1,6 @@
 // The executor's switches from ctx.options (set by the engine from config and CLI flags).
 import path from 'node:path';
-import { WeftError } from '../../engine/errors.js';
+import { WeftError } from '../../engine/plugin.js';
 import { loadModels, type ModelTable } from './models.js';
 
 /** How many answers a json task may get before OUTPUT_INVALID. */

@@ -1,7 +1,7 @@
 import { mkdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { WeftError } from '../../engine/errors.js';
-import { writeFileAtomic } from '../../engine/write-file-atomic.js';
+import { WeftError } from '../../engine/plugin.js';
+import { writeFileAtomic } from '../../engine/plugin.js';
 
 /**
  * The absolute path for `to`, refusing anything outside `root` (`../`, absolute paths elsewhere).
