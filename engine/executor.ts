@@ -59,6 +59,18 @@ export interface Executor<W = Record<string, unknown>, O = unknown> {
    * masks their values as `***` in every event and report, like `secrets.*`.
    */
   secretEnv?: string[];
+  /**
+   * Runs code weft does not control (a user's function) that may block its thread: calls go to
+   * threads of their own, and a thread stuck past a call's timeout is terminated and replaced
+   * (the calls it shared that thread with are sent to another). Other executors' child processes
+   * never share such a thread.
+   */
+  isolate?: boolean;
+  /**
+   * Worker-thread hook, run while the pool warms up for a run that uses this executor: import
+   * what calls need (an SDK, Handlebars) so the first call does not pay for it.
+   */
+  warmUp?(): Promise<unknown>;
   run(withValues: W, ctx: ExecutorContext): Promise<O>;
   /**
    * Main-thread hook: how much of a pool's token budget (`pools.*.tokens`) one call weighs,

@@ -39,6 +39,8 @@ function importModule(root: string, module: string): Promise<Record<string, unkn
  */
 export const node: Executor<NodeWith, unknown> = {
   description: 'Call an exported function of a JavaScript module in a worker thread',
+  // A user's function may loop forever or end its thread: it gets threads of its own.
+  isolate: true,
   schema: {
     type: 'object',
     required: ['module'],

@@ -7,10 +7,11 @@ import { Piscina } from 'piscina';
 import { WeftError, fromErrorData } from '../errors.js';
 import type { ExecutorContext, ExecutorEntry } from '../executor.js';
 import { openChannel } from './channel.js';
+import { createIsolatedThreads } from './isolated.js';
 import { runtimeUrl } from '../paths.js';
 import { abortReasonToData } from './thread-errors.js';
 import type { ErrorData } from '../types.js';
-import type { ControlMessage, LogMessage, WorkerResult, WorkerTask } from './worker.js';
+import type { ControlMessage, LogMessage, WarmList, WorkerResult, WorkerTask } from './worker.js';
 
 export type LogListener = (stream: 'stdout' | 'stderr', line: string) => void;
 
@@ -39,8 +40,8 @@ export type ExecutorPoolOptions = {
   tasksPerWorker?: number;
   /** How long an aborted executor may take to stop before its call is given up (default 2000). */
   graceMs?: number;
-  /** Executor module URLs each thread imports as it starts, so the first task does not pay for it. */
-  preload?: string[];
+  /** Executors each thread loads (and warms up) as it starts, so the first task does not pay for it. */
+  preload?: ExecutorEntry[];
   /**
    * The run's environment, sent to each thread once. A call whose ctx.env is this very object
    * does not carry it (cloning ~50 variables per call cost ~20 µs).
@@ -57,6 +58,11 @@ export interface ExecutorPool {
   run(entry: ExecutorEntry, withValues: unknown, ctx: CallContext, options?: PoolRunOptions): Promise<unknown>;
   /** Run a `batch: true` task's items as one call: the executor's runBatch hook, else each item's run. */
   runBatch(entry: ExecutorEntry, items: unknown[], ctx: CallContext, options?: PoolRunOptions): Promise<BatchItemResult[]>;
+  /**
+   * Load these executors on every thread now, while the pipeline still loads or validates, so the
+   * first call does not pay for imports (a pool made before the run knew its executors).
+   */
+  warm?(entries: ExecutorEntry[]): void;
   /** Cancel what is running (executors get an abort and the grace period), then end the threads. */
   destroy(): Promise<void>;
   readonly workers: number;
@@ -77,7 +83,10 @@ export function createExecutorPool(options: ExecutorPoolOptions = {}): ExecutorP
   const graceMs = options.graceMs ?? 2000;
   const id = `weft-pool:${process.pid}:${++poolCount}:${Math.random().toString(36).slice(2)}`;
   const baseEnv = options.env;
-  const channels = { controlChannel: `${id}:control`, logChannel: `${id}:log`, preload: options.preload ?? [], env: baseEnv };
+  const shared: WarmList = [];
+  const channels = { controlChannel: `${id}:control`, logChannel: `${id}:log`, preload: shared, env: baseEnv };
+  const toWarmList = (entries: ExecutorEntry[]): WarmList => entries.map((e) => [e.moduleUrl, e.name]);
+  for (const entry of options.preload ?? []) if (!entry.executor.isolate) shared.push([entry.moduleUrl, entry.name]);
   const piscina = new Piscina({
     filename: workerUrl,
     maxThreads: workers,
@@ -104,8 +113,14 @@ export function createExecutorPool(options: ExecutorPoolOptions = {}): ExecutorP
   let waitingForLogs = 0;
   logs.onmessage = (event) => {
     const [key, stream, line] = event.data as LogMessage;
-    listening.get(key)?.receive(stream, line);
+    // Key 0: a thread has just started listening; tell it what this run warms up.
+    if (key === 0) {
+      if (shared.length) control.postMessage({ type: 'warm', executors: shared } satisfies ControlMessage);
+    } else listening.get(key)?.receive(stream, line);
   };
+  const isolated = createIsolatedThreads(workerUrl, workers, channels, (message) => control.postMessage(message), graceMs, options.tasksPerWorker ?? 64);
+  const isolatedPreload = (options.preload ?? []).filter((e) => e.executor.isolate);
+  if (isolatedPreload.length) isolated.warm(toWarmList(isolatedPreload));
 
   /**
    * A call made with a signal or a log listener. One object plays every part, so such a call
@@ -199,6 +214,8 @@ export function createExecutorPool(options: ExecutorPoolOptions = {}): ExecutorP
     const key = ++lastKey;
     const sent = baseEnv !== undefined && ctx.env === baseEnv ? { ...ctx, env: undefined } : ctx;
     const task: WorkerTask = { key, moduleUrl: entry.moduleUrl, name: entry.name, input, batch, ctx: sent, logs: onLog !== undefined };
+    // Isolated calls reject with the WeftError that ended them (timeout, cancel, lost thread).
+    if (entry.executor.isolate) return isolated.run({ task, signal, onLog }).then(settle);
     if (!signal && !onLog) return piscina.run(task).then(settle, crashed);
 
     const tracked = new TrackedCall(key, signal, onLog);
@@ -225,11 +242,20 @@ export function createExecutorPool(options: ExecutorPoolOptions = {}): ExecutorP
     workers,
     run: (entry, withValues, ctx, opts) => call(entry, withValues, false, ctx, opts),
     runBatch: (entry, items, ctx, opts) => call(entry, items, true, ctx, opts) as Promise<BatchItemResult[]>,
+    warm(entries) {
+      const fresh = toWarmList(entries.filter((e) => !e.executor.isolate));
+      if (fresh.length) {
+        shared.push(...fresh);
+        control.postMessage({ type: 'warm', executors: fresh } satisfies ControlMessage);
+      }
+      const own = entries.filter((e) => e.executor.isolate);
+      if (own.length) isolated.warm(toWarmList(own));
+    },
     async destroy() {
       if (closed) return;
       closed = true;
       control.postMessage({ type: 'close', reason: { code: 'TASK_CANCELLED', message: 'the executor pool is closed' } } satisfies ControlMessage);
-      await piscina.close({ force: true });
+      await Promise.all([piscina.close({ force: true }), isolated.close()]);
       control.close();
       logs.close();
     },

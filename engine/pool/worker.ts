@@ -1,10 +1,12 @@
-// Piscina worker entry: imports an executor's module, runs it with a real AbortSignal, and
+// Worker thread entry: imports an executor's module, runs it with a real AbortSignal, and
 // returns its output or its error as data. Runs in a worker thread, so it is loaded from dist/.
-import { workerData } from 'node:worker_threads';
+// Piscina calls runTask; an isolated thread (engine/pool/isolated.ts) takes calls on its port.
+import { parentPort, workerData } from 'node:worker_threads';
 import type { Executor, ExecutorContext } from '../executor.js';
 import type { ErrorData } from '../types.js';
 import { openChannel } from './channel.js';
 import { WeftError, fromErrorData } from '../errors.js';
+import { installGuards, runAsCall, type CallScope } from './guard.js';
 import { abortReasonToData, errorToData } from './thread-errors.js';
 
 /** One call as it crosses to the worker. Plain data: it is structured-cloned. */
@@ -28,18 +30,39 @@ export type WorkerResult = { ok: true; value: unknown; logs: number } | { ok: fa
 export type ControlMessage =
   | { type: 'abort'; key: number; reason: ErrorData }
   | { type: 'forget'; key: number }
-  | { type: 'close'; reason: ErrorData };
+  | { type: 'close'; reason: ErrorData }
+  | { type: 'warm'; executors: WarmList };
 
-/** A log line from a worker: [task key, stream, line]. A tuple keeps the message small. */
+/** Executors to load ahead of their calls, as [module URL, executor name]. */
+export type WarmList = Array<[url: string, name: string]>;
+
+/**
+ * A log line from a worker: [task key, stream, line]. A tuple keeps the message small.
+ * Key 0 is no task: a thread announcing it listens, so the pool tells it what to warm up.
+ */
 export type LogMessage = [key: number, stream: 'stdout' | 'stderr', line: string];
 
-const { controlChannel, logChannel, preload, env: baseEnv } = workerData as {
+/**
+ * What an isolated thread posts on its port: a log line, the result, and for a call with a
+ * timeout, when its executor started and when the thread noticed the timeout (a thread that
+ * never notices is stuck and gets replaced).
+ */
+export type IsolatedMessage =
+  | { type: 'log'; key: number; stream: 'stdout' | 'stderr'; line: string }
+  | { type: 'result'; key: number; result: WorkerResult }
+  | { type: 'started' | 'timedOut'; key: number };
+
+const { controlChannel, logChannel, preload, env: baseEnv, isolated } = workerData as {
   controlChannel: string;
   logChannel: string;
-  preload?: string[];
+  preload?: WarmList;
   /** The pool's base environment: calls that leave ctx.env out use it. */
   env?: Record<string, string>;
+  /** Calls arrive on the port (isolated.ts), not from Piscina. */
+  isolated?: boolean;
 };
+
+installGuards();
 
 const running = new Map<number, AbortController>();
 // An abort can arrive before its task reaches this worker (it was still queued), and every
@@ -54,6 +77,10 @@ control.onmessage = (event) => {
     earlyAborts.delete(message.key);
     return;
   }
+  if (message.type === 'warm') {
+    void warmUp(message.executors);
+    return;
+  }
   if (message.type === 'close') {
     closedWith = message.reason;
     for (const controller of running.values()) controller.abort(fromErrorData(message.reason));
@@ -66,6 +93,8 @@ control.onmessage = (event) => {
 };
 
 const logs = openChannel(logChannel);
+// Threads start while the pipeline still loads: the pool answers this with the run's executors.
+logs.postMessage([0, 'stdout', ''] satisfies LogMessage);
 
 type ExecutorTable = Record<string, Executor<any, any> | undefined>;
 const modules = new Map<string, ExecutorTable>();
@@ -74,59 +103,130 @@ async function loadExecutors(moduleUrl: string): Promise<ExecutorTable> {
   const cached = modules.get(moduleUrl);
   if (cached) return cached;
   const mod = (await import(moduleUrl)) as { default?: { executors?: ExecutorTable }; executors?: ExecutorTable };
-  const table = mod.default?.executors ?? mod.executors ?? {};
+  // A plugin module lists its executors; a per-executor module exports it under its name.
+  const table = mod.default?.executors ?? mod.executors ?? (mod as ExecutorTable);
   modules.set(moduleUrl, table);
   return table;
 }
 
-// Import the run's executor modules while the thread starts, not inside the first task's time.
-// A module that fails here fails again, with its message, in the task that needs it.
-if (preload?.length) await Promise.all(preload.map((url) => loadExecutors(url).catch(() => modules.delete(url))));
+const warmed = new Set<string>();
+
+/**
+ * Import the run's executor modules, and what each loads for its calls (warmUp: the SDK, Handlebars),
+ * while the thread starts and the pipeline loads, not inside the first task's time.
+ * A module that fails here fails again, with its message, in the task that needs it.
+ */
+function warmUp(executors: WarmList): Promise<unknown> {
+  const fresh = executors.filter(([url, name]) => !warmed.has(`${url}#${name}`));
+  for (const [url, name] of fresh) warmed.add(`${url}#${name}`);
+  return Promise.all(
+    fresh.map(([url, name]) =>
+      loadExecutors(url).then(
+        (table) => table[name]?.warmUp?.().catch(() => {}),
+        () => modules.delete(url),
+      ),
+    ),
+  );
+}
+if (preload?.length) await warmUp(preload);
 
 /**
  * Run one executor call (Piscina calls this). Never throws: errors come back as data.
  * @example await runTask({ key: 1, moduleUrl, name: 'node', input: { module: 'm.js' }, batch: false, ctx, logs: false })
  */
-export default async function runTask(task: WorkerTask): Promise<WorkerResult> {
+export default function runTask(task: WorkerTask): Promise<WorkerResult> {
   const early = closedWith ?? earlyAborts.get(task.key);
   if (early) {
     earlyAborts.delete(task.key);
-    return { ok: false, error: early, logs: 0 };
+    return Promise.resolve({ ok: false, error: early, logs: 0 });
   }
-  const controller = new AbortController();
-  running.set(task.key, controller);
-  let lines = 0;
-  let timer: NodeJS.Timeout | undefined;
-  const log = task.logs
-    ? (stream: 'stdout' | 'stderr', line: string) => {
-        lines++;
-        logs.postMessage([task.key, stream, line] satisfies LogMessage);
-      }
-    : () => {};
-  try {
-    const executor = (await loadExecutors(task.moduleUrl))[task.name];
-    if (!executor) {
-      return { ok: false, error: { code: 'UNKNOWN_EXECUTOR', message: `${task.moduleUrl} has no executor "${task.name}"` }, logs: 0 };
+  const call = new Call(task);
+  return runAsCall(call, () => call.run());
+}
+
+/** Sends a log line of call `key`: on the pool's log channel, or on an isolated thread's port. */
+const sendLog: (key: number, stream: 'stdout' | 'stderr', line: string) => void = isolated
+  ? (key, stream, line) => parentPort!.postMessage({ type: 'log', key, stream, line } satisfies IsolatedMessage)
+  : (key, stream, line) => logs.postMessage([key, stream, line] satisfies LogMessage);
+
+/** One call on this thread; also its CallScope, so code it starts is traced back to it. */
+class Call implements CallScope {
+  readonly controller = new AbortController();
+  lines = 0;
+  settled = false;
+  timer?: NodeJS.Timeout;
+  /** Rejects the executor's promise from outside (process.exit, an uncaught throw). */
+  reject?: (error: unknown) => void;
+
+  constructor(readonly task: WorkerTask) {}
+
+  log(stream: 'stdout' | 'stderr', line: string): void {
+    if (this.settled || !this.task.logs) return;
+    this.lines++;
+    sendLog(this.task.key, stream, line);
+  }
+
+  fail(error: unknown): void {
+    if (this.settled) {
+      process.stderr.write(`weft: task ${this.task.ctx.taskId} after it ended: ${(error as Error).message}\n`);
+      return;
     }
-    const ctx: ExecutorContext = { ...task.ctx, env: task.ctx.env ?? baseEnv ?? {}, signal: controller.signal, log };
-    // The timeout clock starts when the executor does, not while the call was queued or its module loaded.
-    if (task.ctx.timeoutMs) timer = setTimeout(abortOnTimeout, task.ctx.timeoutMs, controller, task.ctx.timeoutMs);
-    const value = task.batch
-      ? await runItems(executor, task.input as unknown[], ctx)
-      : await executor.run(task.input, ctx);
-    if (controller.signal.aborted) return { ok: false, error: abortReasonToData(controller.signal.reason), logs: lines };
-    return { ok: true, value, logs: lines };
-  } catch (error) {
-    const data = controller.signal.aborted ? abortReasonToData(controller.signal.reason) : errorToData(error);
-    return { ok: false, error: data, logs: lines };
-  } finally {
-    clearTimeout(timer);
-    running.delete(task.key);
+    this.reject?.(error);
+  }
+
+  async run(): Promise<WorkerResult> {
+    const { task, controller } = this;
+    running.set(task.key, controller);
+    try {
+      const executor = (await loadExecutors(task.moduleUrl))[task.name];
+      if (!executor) {
+        return { ok: false, error: { code: 'UNKNOWN_EXECUTOR', message: `${task.moduleUrl} has no executor "${task.name}"` }, logs: 0 };
+      }
+      const ctx: ExecutorContext = { ...task.ctx, env: task.ctx.env ?? baseEnv ?? {}, signal: controller.signal, log: (s, l) => this.log(s, l) };
+      // The timeout clock starts when the executor does, not while the call was queued or its module loaded.
+      if (task.ctx.timeoutMs) {
+        if (isolated) parentPort!.postMessage({ type: 'started', key: task.key } satisfies IsolatedMessage);
+        this.timer = setTimeout(abortOnTimeout, task.ctx.timeoutMs, this, task.ctx.timeoutMs);
+      }
+      const value = await new Promise((resolve, reject) => {
+        this.reject = reject;
+        (task.batch ? runItems(executor, task.input as unknown[], ctx) : executor.run(task.input, ctx)).then(resolve, reject);
+      });
+      if (controller.signal.aborted) return { ok: false, error: abortReasonToData(controller.signal.reason), logs: this.lines };
+      return { ok: true, value, logs: this.lines };
+    } catch (error) {
+      const data = controller.signal.aborted ? abortReasonToData(controller.signal.reason) : errorToData(error);
+      // Stop whatever the failed call still runs (a process.exit or a stray throw ends it early).
+      if (!controller.signal.aborted) controller.abort(fromErrorData(data));
+      return { ok: false, error: data, logs: this.lines };
+    } finally {
+      this.settled = true;
+      clearTimeout(this.timer);
+      running.delete(task.key);
+    }
   }
 }
 
-function abortOnTimeout(controller: AbortController, ms: number): void {
-  controller.abort(new WeftError('TASK_TIMEOUT', `timed out after ${ms}ms`, { retryable: true }));
+function abortOnTimeout(call: Call, ms: number): void {
+  if (isolated) parentPort!.postMessage({ type: 'timedOut', key: call.task.key } satisfies IsolatedMessage);
+  call.controller.abort(new WeftError('TASK_TIMEOUT', `timed out after ${ms}ms`, { retryable: true }));
+}
+
+if (isolated) {
+  parentPort!.on('message', (task: WorkerTask | Extract<ControlMessage, { type: 'warm' }>) => {
+    if ('type' in task) {
+      void warmUp(task.executors);
+      return;
+    }
+    void runTask(task).then((result) => {
+      try {
+        parentPort!.postMessage({ type: 'result', key: task.key, result } satisfies IsolatedMessage);
+      } catch (error) {
+        const data: ErrorData = { code: 'OUTPUT_INVALID', message: `the result cannot cross threads: ${(error as Error).message}` };
+        parentPort!.postMessage({ type: 'result', key: task.key, result: { ok: false, error: data, logs: result.logs } } satisfies IsolatedMessage);
+      }
+    });
+  });
 }
 
 // Executors without a runBatch hook still take a batch: each item runs on its own, together.

@@ -1,6 +1,7 @@
 // Before the first task: everything a run decides once. Inputs, secrets and the masker, the
 // template scope, the run's environment, limits, budget and the executor pool.
 import { createMasker, type Masker } from '../mask.js';
+import type { ExecutorEntry } from '../executor.js';
 import { createExecutorPool, type ExecutorPool } from '../pool/local.js';
 import { loadRegistry, type Registry } from '../load/registry.js';
 import { loadPartials } from '../load/partials.js';
@@ -82,6 +83,8 @@ export async function setupRun(pipeline: Pipeline, options: RunPipelineOptions):
   scope.env = envValues(renderValue(engine, pipeline.env, scope as unknown as Record<string, unknown>, { where: 'env' }));
   const runEnv = { ...processEnv(env), ...scope.env };
   const pool = dryRun ? undefined : (options.pool ?? createExecutorPool({ workers: pipeline.config.workers, preload: preloadOf(tasks), env: runEnv }));
+  // A pool made before the pipeline was known (the CLI starts one while it loads) learns the executors now.
+  if (!dryRun) options.pool?.warm?.(preloadOf(tasks));
   const sequential = options.sequential || !pipeline.parallel;
   const usage = createUsageTally();
   const emit = (event: RunEvent): void => options.onEvent?.(masker.maskDeep(event));
@@ -126,9 +129,9 @@ function processEnv(env: Record<string, string | undefined>): Record<string, str
   return out;
 }
 
-/** The executor modules the run's tasks use: each thread imports them as it starts. */
-function preloadOf(tasks: Map<string, TaskState>): string[] {
-  return [...new Set([...tasks.values()].map((t) => t.entry.moduleUrl).filter(Boolean))];
+/** The executors the run's tasks use: each thread loads them as it starts. */
+function preloadOf(tasks: Map<string, TaskState>): ExecutorEntry[] {
+  return [...new Set([...tasks.values()].map((t) => t.entry).filter((e) => e.moduleUrl))];
 }
 
 /** `concurrency:` on a task caps its forEach instances as a group. */

@@ -1,0 +1,189 @@
+// Threads of their own for `isolate` executors (node: a user's function). Piscina cannot end one
+// chosen thread, and ending a shared thread would orphan other tasks' child processes; here each
+// call's thread is known, so a call whose thread stops answering has that thread terminated and
+// replaced, and the calls that shared it are sent to another thread.
+import { Worker } from 'node:worker_threads';
+import { WeftError, fromErrorData } from '../errors.js';
+import { abortReasonToData } from './thread-errors.js';
+import type { ControlMessage, IsolatedMessage, WarmList, WorkerResult, WorkerTask } from './worker.js';
+
+/** How long past its timeout a call's thread may take to notice it before it counts as stuck. */
+const STUCK_SLACK_MS = 500;
+/** A call whose thread died under it (not by its fault) is sent again this many times at most. */
+const MAX_RESENDS = 2;
+
+export type IsolatedCall = {
+  task: WorkerTask;
+  signal?: AbortSignal;
+  onLog?: (stream: 'stdout' | 'stderr', line: string) => void;
+};
+
+export type IsolatedThreads = {
+  run(call: IsolatedCall): Promise<WorkerResult>;
+  warm(executors: WarmList): void;
+  close(): Promise<void>;
+};
+
+type Thread = { worker: Worker; calls: Map<number, Pending>; dead: boolean };
+
+type Pending = IsolatedCall & {
+  thread?: Thread;
+  resolve(result: WorkerResult): void;
+  reject(error: unknown): void;
+  resends: number;
+  timer?: NodeJS.Timeout;
+  onAbort?: () => void;
+};
+
+/**
+ * Start `count` threads (lazily, at the first warm or call) running engine/pool/worker.js in isolated mode.
+ * `postControl` reaches every thread of the pool (aborts travel there, as for Piscina's threads).
+ * @example const threads = createIsolatedThreads(workerUrl, 2, workerData, control.postMessage.bind(control), 2000)
+ */
+export function createIsolatedThreads(
+  workerUrl: string,
+  count: number,
+  workerData: Record<string, unknown>,
+  postControl: (message: ControlMessage) => void,
+  graceMs: number,
+  perThread: number,
+): IsolatedThreads {
+  const threads: Thread[] = [];
+  /** Calls waiting for a thread with room (every thread runs `perThread` calls at most). */
+  const queued: Pending[] = [];
+  const warmList: WarmList = [];
+  let closed = false;
+
+  function start(): Thread {
+    const worker = new Worker(new URL(workerUrl), { workerData: { ...workerData, isolated: true, preload: warmList } });
+    const thread: Thread = { worker, calls: new Map(), dead: false };
+    worker.on('message', (message: IsolatedMessage) => receive(thread, message));
+    worker.on('error', () => {});
+    worker.on('exit', () => lose(thread, undefined));
+    threads.push(thread);
+    return thread;
+  }
+
+  function ensureThreads(): void {
+    while (!closed && threads.length < count) start();
+  }
+
+  function receive(thread: Thread, message: IsolatedMessage): void {
+    const call = thread.calls.get(message.key);
+    if (!call) return;
+    if (message.type === 'log') call.onLog?.(message.stream, message.line);
+    else if (message.type === 'result') settle(call, () => call.resolve(message.result));
+    else if (message.type === 'started') {
+      // The thread must notice the timeout itself; if it cannot (a loop that never yields), it is stuck.
+      call.timer = setTimeout(replaceStuck, call.task.ctx.timeoutMs! + STUCK_SLACK_MS, call, 'timeout');
+    } else {
+      clearTimeout(call.timer);
+      // Noticed, but the executor may ignore its abort: give it the grace, then end the thread.
+      call.timer = setTimeout(replaceStuck, graceMs, call, 'timeout');
+    }
+  }
+
+  function settle(call: Pending, finish: () => void): void {
+    clearTimeout(call.timer);
+    if (call.thread?.calls.delete(call.task.key) && queued.length) dispatch(queued.shift()!);
+    if (call.onAbort) call.signal?.removeEventListener('abort', call.onAbort);
+    if (call.signal?.aborted) call.reject(fromErrorData(abortReasonToData(call.signal.reason)));
+    else finish();
+  }
+
+  /** The call's thread did not stop it in time: end that thread; the call fails, its neighbours go elsewhere. */
+  function replaceStuck(call: Pending, why: 'timeout' | 'abort'): void {
+    const thread = call.thread;
+    if (!thread || thread.dead) return;
+    const ms = call.task.ctx.timeoutMs;
+    const error =
+      why === 'timeout'
+        ? new WeftError('TASK_TIMEOUT', `timed out after ${ms}ms; its thread did not stop it and was replaced`, { retryable: true })
+        : fromErrorData(abortReasonToData(call.signal?.reason));
+    settle(call, () => call.reject(error));
+    lose(thread, call);
+    void thread.worker.terminate();
+  }
+
+  /** A thread is gone: start another, and send its other calls there (they did nothing wrong). */
+  function lose(thread: Thread, culprit: Pending | undefined): void {
+    if (thread.dead) return;
+    thread.dead = true;
+    threads.splice(threads.indexOf(thread), 1);
+    ensureThreads();
+    for (const call of thread.calls.values()) {
+      if (call === culprit) continue;
+      clearTimeout(call.timer);
+      if (closed || call.resends >= MAX_RESENDS) {
+        settle(call, () => call.reject(new WeftError('TASK_FAILED', 'its worker thread ended while the task ran', { retryable: true })));
+      } else {
+        call.resends++;
+        dispatch(call);
+      }
+    }
+    thread.calls.clear();
+  }
+
+  function dispatch(call: Pending): void {
+    let best = threads[0]!;
+    for (const t of threads) if (t.calls.size < best.calls.size) best = t;
+    if (best.calls.size >= perThread) {
+      queued.push(call);
+      return;
+    }
+    call.thread = best;
+    best.calls.set(call.task.key, call);
+    best.worker.postMessage(call.task);
+  }
+
+  return {
+    run(call) {
+      if (closed) return Promise.reject(new WeftError('TASK_CANCELLED', 'the executor pool is closed'));
+      ensureThreads();
+      return new Promise<WorkerResult>((resolve, reject) => {
+        const pending: Pending = { ...call, resolve, reject, resends: 0 };
+        if (call.signal) {
+          pending.onAbort = () => {
+            // Still queued: it never ran, so it ends here.
+            const at = queued.indexOf(pending);
+            if (at !== -1) {
+              queued.splice(at, 1);
+              settle(pending, () => {});
+              return;
+            }
+            postControl({ type: 'abort', key: call.task.key, reason: abortReasonToData(call.signal!.reason) });
+            clearTimeout(pending.timer);
+            pending.timer = setTimeout(replaceStuck, graceMs, pending, 'abort');
+          };
+          call.signal.addEventListener('abort', pending.onAbort, { once: true });
+        }
+        dispatch(pending);
+      });
+    },
+    warm(executors) {
+      warmList.push(...executors);
+      ensureThreads();
+      for (const t of threads) t.worker.postMessage({ type: 'warm', executors });
+    },
+    async close() {
+      closed = true;
+      // The pool has sent 'close' (every call aborts); give the calls the grace to say so.
+      const calls = threads.flatMap((t) => [...t.calls.values()]);
+      const settled = calls.map((c) => new Promise<void>((done) => {
+        const { resolve, reject } = c;
+        c.resolve = (r) => (resolve(r), done());
+        c.reject = (e) => (reject(e), done());
+      }));
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(settled), new Promise((done) => (timer = setTimeout(done, graceMs)))]);
+      clearTimeout(timer);
+      for (const c of queued.splice(0)) settle(c, () => c.reject(new WeftError('TASK_CANCELLED', 'the executor pool is closed')));
+      for (const t of [...threads]) {
+        for (const c of t.calls.values()) settle(c, () => c.reject(new WeftError('TASK_CANCELLED', 'the executor pool is closed')));
+        t.dead = true;
+      }
+      await Promise.all(threads.map((t) => t.worker.terminate()));
+      threads.length = 0;
+    },
+  };
+}
