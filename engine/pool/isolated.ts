@@ -14,8 +14,8 @@ const MAX_RESENDS = 2;
 
 export type IsolatedCall = {
   task: WorkerTask;
-  signal?: AbortSignal;
-  onLog?: (stream: 'stdout' | 'stderr', line: string) => void;
+  signal?: AbortSignal | undefined;
+  onLog?: ((stream: 'stdout' | 'stderr', line: string) => void) | undefined;
 };
 
 export type IsolatedThreads = {
