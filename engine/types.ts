@@ -245,6 +245,8 @@ export type RunReport = {
   cache?: { hits: number; misses: number };
   /** The run this one resumed (RunOptions.resume), when it resumed one. */
   resumedFrom?: string;
+  /** Each declared task's `needs` (tasks that need nothing are left out): the page draws the graph from it. */
+  needs?: Record<string, string[]>;
 };
 
 export type RunEvent =

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -24,6 +25,7 @@ outputs:
 function visibleText(html: string): string {
   return html
     .replace(/<style>[\s\S]*?<\/style>/, '')
+    .replace(/<script[\s\S]*?<\/script>/g, '')
     .replace(/<[^>]*>/g, '')
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
@@ -44,23 +46,35 @@ describe('weft run --report FILE.html (the real bin)', () => {
     const html = readFileSync(file, 'utf8');
 
     expect(html).not.toContain(secret);
-    expect(html).not.toMatch(/<script/i);
-    expect(html).not.toMatch(/<img/i);
+    // Two script elements: the data (JSON, never run) and the page's own script, allowed by its hash.
+    expect(html.match(/<script\b[^>]*>/gi)).toEqual(['<script type="application/json" id="weft-data">', '<script>']);
+    const script = /<script>([\s\S]*?)<\/script>/.exec(html)![1]!;
+    const hash = createHash('sha256').update(script).digest('base64');
+    expect(html).toContain(`script-src 'sha256-${hash}'`);
+    expect(html).not.toContain('<script>alert');
+    // The data block holds the run's text as JSON with every `<` escaped: it cannot end the element.
+    const data = /<script type="application\/json" id="weft-data">([\s\S]*?)<\/script>/.exec(html)![1]!;
+    expect(data).not.toContain('<');
+    expect(JSON.stringify(JSON.parse(data))).toContain('<img src=x onerror=alert(2)>');
+    const markup = html.replace(data, '');
+    expect(markup).not.toMatch(/<img/i);
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     // `&amp;` printed by the task is shown as typed, not as `&`.
     expect(html).toContain('&amp;amp;');
     // Self-contained: nothing loaded from elsewhere.
-    expect(html).not.toMatch(/<link|<iframe|\bsrc=|url\(|https?:\/\//i);
+    expect(markup).not.toMatch(/<link|<iframe|<[^>]*\bsrc=|url\(|https?:\/\//i);
+    // The task's stderr is on the page, as text.
+    expect(markup).toContain('&lt;img src=x onerror=alert(2)&gt;');
 
     const text = visibleText(html);
     expect(text).toContain('<script>alert(1)</script>');
     expect(text).toContain('***');
-    expect(text).toMatch(/boom\s*failed\s*1\s*\d+ms\s*TASK_FAILED: exit code 4/);
-    expect(text).toContain('skipped (upstream)');
+    expect(text).toMatch(/boom\s*failed\s*attempt 1 of 1: TASK_FAILED: exit code 4/);
+    expect(html).toMatch(/<span class="label" title="late">late<\/span><span class="st-skipped" title="skipped \(upstream\)">skipped<\/span>/);
     expect(html).toMatch(/<h1>hostile <span class="badge failed">failed<\/span><\/h1>/);
 
-    // Timeline bars for the two tasks that ran, none for the skipped one.
-    expect(html.match(/class="bar (success|failed)"/g)).toEqual(['class="bar success"', 'class="bar failed"']);
+    // Timeline segments for the two tasks that ran, none for the skipped one.
+    expect(html.match(/class="seg (success|failed)"/g)).toEqual(['class="seg success"', 'class="seg failed"']);
   });
 
   it('writes the page after a successful run too, next to the --json report', async () => {
@@ -106,7 +120,7 @@ tasks:
 
     const span = report.endedAt - report.startedAt;
     const wait = report.tasks.wait as { startedAt: number; endedAt: number };
-    const bar = /<span class="label">wait<\/span><span class="track"><span class="bar success" style="left:([\d.]+)%;width:([\d.]+)%"/.exec(html);
+    const bar = /<span class="label" title="wait">wait<\/span>.*?<span class="seg success" style="left:([\d.]+)%;width:([\d.]+)%"/.exec(html);
     expect(bar).not.toBeNull();
     expect(Number(bar![1])).toBeCloseTo(((wait.startedAt - report.startedAt) / span) * 100, 1);
     expect(Number(bar![2])).toBeCloseTo(((wait.endedAt - wait.startedAt) / span) * 100, 1);

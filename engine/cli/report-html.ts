@@ -1,13 +1,21 @@
-// `weft run --report FILE.html`: one self-contained page (inline CSS, no scripts, no external
-// assets) that can be mailed or attached to a CI job. Every piece of text is escaped: task
-// output and error messages can hold anything, markup included.
-import type { RunReport, TaskResult } from '../types.js';
+// `weft run --report FILE.html`, `weft runs report`: one self-contained page (inline CSS, one
+// inline script allowed by its hash, no external assets) that can be mailed or attached to a CI
+// job. Every piece of text from the run is escaped in markup, and reaches the script only as
+// JSON data that it writes with textContent.
+import { createHash } from 'node:crypto';
+import type { AttemptRecord, OutputTail, RunReport, TaskResult } from '../types.js';
 import { formatDuration } from './format-duration.js';
-
-/** Characters of one task's output shown in the page; a huge stdout should not make a huge page. */
-const MAX_OUTPUT_CHARS = 20_000;
+import { countResults } from './render-lines.js';
+import { baseTaskId, findCriticalPath, timesOf } from './report-html/critical-path.js';
+import { PAGE_CSS } from './report-html/css.js';
+import { capEnd, outputBlocks, type TextBlock } from './report-html/output-text.js';
+import { PAGE_SCRIPT } from './report-html/page-script.js';
 
 const STATUSES = new Set(['success', 'failed', 'skipped', 'cancelled']);
+/** Tasks whose failures are written out in full in the Failures section; the rest are a click away. */
+const MAX_FAILURES = 50;
+/** Lanes per content-visibility chunk. */
+const CHUNK = 200;
 
 /**
  * Escape text for HTML element content and quoted attribute values.
@@ -18,93 +26,174 @@ export function escapeHtml(text: string): string {
 }
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
+const SCRIPT_HASH = `sha256-${createHash('sha256').update(PAGE_SCRIPT).digest('base64')}`;
+
+type Entry = { i: number; id: string; result: TaskResult };
+
 /**
- * The run report as an HTML page: header, task table, timeline, usage by model, outputs.
+ * The run report as an HTML page: header, failures with their output, a timeline with one
+ * segment per attempt and the critical path marked, a detail view per task (its attempts, errors,
+ * logs and output as preformatted text, its needs and dependents), usage by model, outputs.
  * Takes the masked report runPipeline returns, so secrets are already `***`.
  * @example await writeFileAtomic('out/run.html', renderReportHtml(report))
  */
 export function renderReportHtml(report: RunReport): string {
   const e = escapeHtml;
-  const entries = Object.entries(report.tasks);
-  const status = statusClass(report.status);
-  const facts: Array<[string, string]> = [
-    ['run', report.runId],
-    ['status', report.status],
-    ['started', new Date(report.startedAt).toISOString()],
-    ['duration', formatDuration(report.durationMs)],
-    ['tasks', String(entries.length)],
-  ];
-  if (report.resumedFrom) facts.push(['resumed from', report.resumedFrom]);
-  if (report.error) facts.push(['error', `${report.error.code}: ${report.error.message}`]);
+  const entries: Entry[] = Object.entries(report.tasks).map(([id, result], i) => ({ i, id, result }));
+  const critical = findCriticalPath(report);
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src '${SCRIPT_HASH}'">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${e(`weft: ${report.pipeline} ${report.status}`)}</title>
-<style>${CSS}</style>
+<style>${PAGE_CSS}</style>
 </head>
 <body>
-<h1>${e(report.pipeline)} <span class="badge ${status}">${e(report.status)}</span></h1>
-<dl>${facts.map(([k, v]) => `<dt>${e(k)}</dt><dd>${e(v)}</dd>`).join('')}</dl>
-<h2>Tasks</h2>
-${taskTable(entries)}
+<h1>${e(report.pipeline)} <span class="badge ${statusClass(report.status)}">${e(report.status)}</span></h1>
+${facts(report, entries.length, critical)}
+<h2>Failures</h2>
+${failures(entries)}
 <h2>Timeline</h2>
-${timeline(report, entries)}
+<p class="legend"><span><i class="swatch-success"></i>attempt that succeeded</span><span><i class="swatch-failed"></i>attempt that failed</span><span>◆ critical path</span><span>select a task for its attempts, logs and output; its needs turn yellow, its dependents blue</span></p>
+<div class="layout">
+${timeline(report, entries, new Set(critical))}
+<aside id="detail" hidden></aside>
+</div>
 <h2>Usage</h2>
 ${usageTable(report)}
 <h2>Outputs</h2>
-${Object.keys(report.outputs ?? {}).length ? `<pre>${e(json(report.outputs))}</pre>` : '<p class="none">none</p>'}
+${blocks(outputBlocks(Object.keys(report.outputs ?? {}).length ? report.outputs : undefined)) || '<p class="none">none</p>'}
+<script type="application/json" id="weft-data">${scriptJson(pageData(report, entries))}</script>
+<script>${PAGE_SCRIPT}</script>
 </body>
 </html>
 `;
 }
 
-function taskTable(entries: Array<[string, TaskResult]>): string {
+function facts(report: RunReport, taskCount: number, critical: string[]): string {
+  const counts = countResults(report);
+  const byStatus = (['success', 'failed', 'skipped', 'cancelled'] as const).filter((s) => counts[s]).map((s) => `${counts[s]} ${s}`);
+  if (counts.tolerated.length) byStatus.push(`${counts.tolerated.length} failed and tolerated`);
+  const list: Array<[string, string]> = [
+    ['run', report.runId],
+    ['status', report.status],
+    ['started', new Date(report.startedAt).toISOString()],
+    ['duration', formatDuration(report.durationMs)],
+    ['tasks', `${taskCount}${byStatus.length ? ` (${byStatus.join(', ')})` : ''}`],
+  ];
+  if (critical.length) list.push(['critical path', critical.join(' → ')]);
+  if (report.usage?.totalTokens) list.push(['usage', `${report.usage.totalTokens} tokens, $${Number(report.usage.costUsd).toFixed(4)}`]);
+  if (report.resumedFrom) list.push(['resumed from', report.resumedFrom]);
+  if (report.error) list.push(['error', `${report.error.code}: ${report.error.message}`]);
+  return `<dl>${list.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>`;
+}
+
+function logOf(result: TaskResult): AttemptRecord[] {
+  return 'attemptLog' in result && Array.isArray(result.attemptLog) ? result.attemptLog : [];
+}
+
+/** Each failed attempt (of a failed task, or a retried one) with its error and kept output. */
+function failures(entries: Entry[]): string {
+  const failing = entries.filter(({ result }) => result.status === 'failed' || logOf(result).some((a) => a.status === 'failed'));
+  if (!failing.length) return '<p class="none">none</p>';
   const e = escapeHtml;
-  const rows = entries.map(([id, r]) => {
-    const duration = 'durationMs' in r && typeof r.durationMs === 'number' ? formatDuration(r.durationMs) : '';
-    const note =
-      r.status === 'failed'
-        ? `${r.error.code}: ${r.error.message}`
-        : r.status === 'skipped'
-          ? `skipped (${r.reason})`
-          : r.status === 'cancelled'
-            ? (r.reason ?? '')
-            : r.resumed
-              ? 'resumed: output of the earlier run'
-              : '';
-    const output = 'output' in r && r.output !== undefined ? outputDetails(r.output) : '';
-    return `<tr><td class="id">${e(id)}</td><td><span class="badge ${statusClass(r.status)}">${e(r.status)}</span></td><td class="num">${e(String(r.attempts))}</td><td class="num">${e(duration)}</td><td>${e(note)}${output}</td></tr>`;
+  const sections = failing.slice(0, MAX_FAILURES).map(({ i, id, result }) => {
+    const tolerated = result.status === 'failed' && result.tolerated;
+    const failed = logOf(result).filter((a) => a.status === 'failed');
+    const body = failed.length
+      ? failed.map((a) => `<h4>attempt ${a.attempt} of ${result.attempts}: ${e(errorText(a.error))}</h4>${tailBlocks(a)}`).join('\n')
+      : result.status === 'failed'
+        ? `<h4>${e(errorText(result.error))}</h4>`
+        : '';
+    const head = `<a href="#detail" data-select="${i}">${e(id)}</a> <span class="badge ${statusClass(result.status)}">${e(result.status)}</span>${tolerated ? ' (tolerated: continueOnError)' : ''}`;
+    return `<section class="failure${tolerated ? ' tolerated' : ''}"><h3>${head}</h3>\n${body}</section>`;
   });
-  return `<table><thead><tr><th>task</th><th>status</th><th>attempts</th><th>duration</th><th>error / note</th></tr></thead>
-<tbody>
-${rows.join('\n')}
-</tbody></table>`;
+  if (failing.length > MAX_FAILURES) sections.push(`<p class="none">… ${failing.length - MAX_FAILURES} more tasks with failures: select them in the timeline</p>`);
+  return sections.join('\n');
 }
 
-function outputDetails(output: unknown): string {
-  let text = json(output);
-  if (text.length > MAX_OUTPUT_CHARS) text = `${text.slice(0, MAX_OUTPUT_CHARS)}\n… ${text.length - MAX_OUTPUT_CHARS} more characters`;
-  return `<details><summary>output</summary><pre>${escapeHtml(text)}</pre></details>`;
+function errorText(error: { code?: string; message?: string } | undefined): string {
+  return error ? `${error.code ?? 'ERROR'}: ${error.message ?? ''}` : 'failed';
 }
 
-// Bars placed by start and end relative to the run's start, as percentages of the run's length.
-function timeline(report: RunReport, entries: Array<[string, TaskResult]>): string {
+function tailBlocks(a: AttemptRecord): string {
+  const parts: TextBlock[] = [];
+  if (a.stdout?.text) parts.push({ label: `stdout${droppedNote(a.stdout)}`, text: capEnd(a.stdout.text) });
+  if (a.stderr?.text) parts.push({ label: `stderr${droppedNote(a.stderr)}`, text: capEnd(a.stderr.text) });
+  return blocks(parts) || '<p class="none">no output</p>';
+}
+
+function droppedNote(tail: OutputTail): string {
+  return tail.droppedBytes > 0 ? ` (the last 64 KiB; ${tail.droppedBytes} earlier bytes not kept)` : '';
+}
+
+function blocks(list: TextBlock[]): string {
+  return list.map((b) => `<h4>${escapeHtml(b.label)}</h4><pre>${escapeHtml(b.text)}</pre>`).join('\n');
+}
+
+/** One lane per task, by start time: status, attempts, duration, and a segment per attempt. */
+function timeline(report: RunReport, entries: Entry[], critical: Set<string>): string {
+  if (!entries.length) return '<div id="timeline" class="timeline"><p class="none">no task ran</p></div>';
   const span = Math.max(1, report.endedAt - report.startedAt);
-  const timed = entries.filter(
-    ([, r]) => 'startedAt' in r && typeof r.startedAt === 'number' && typeof r.endedAt === 'number',
-  ) as Array<[string, TaskResult & { startedAt: number; endedAt: number }]>;
-  if (!timed.length) return '<p class="none">no task ran</p>';
-  const pct = (ms: number) => Math.min(100, Math.max(0, (ms / span) * 100)).toFixed(2);
-  const rows = timed.map(([id, r]) => {
-    const left = pct(r.startedAt - report.startedAt);
-    const width = Math.min(Number(pct(r.endedAt - r.startedAt)), 100 - Number(left));
-    const title = `${id}: +${formatDuration(Math.max(0, r.startedAt - report.startedAt))}, ${formatDuration(r.endedAt - r.startedAt)}`;
-    return `<div class="lane"><span class="label">${escapeHtml(id)}</span><span class="track"><span class="bar ${statusClass(r.status)}" style="left:${left}%;width:${Math.max(0, width).toFixed(2)}%" title="${escapeHtml(title)}"></span></span></div>`;
+  const pct = (ms: number) => Math.min(100, Math.max(0, (ms / span) * 100));
+  const ordered = [...entries].sort((a, b) => (timesOf(a.result)?.startedAt ?? Infinity) - (timesOf(b.result)?.startedAt ?? Infinity) || a.i - b.i);
+  const lanes = ordered.map(({ i, id, result }) => {
+    const times = timesOf(result);
+    const attempts = logOf(result);
+    const spans = attempts.length
+      ? attempts.map((a) => ({ from: a.startedAt, to: a.endedAt, status: a.status, title: `attempt ${a.attempt}: ${a.status}${a.error ? `: ${a.error.message}` : ''}` }))
+      : times ? [{ from: times.startedAt, to: times.endedAt, status: result.status, title: result.status }] : [];
+    const segs = spans.map((s) => {
+      const left = pct(s.from - report.startedAt);
+      const width = Math.min(pct(s.to - s.from), 100 - left);
+      const title = `${id} ${s.title}, +${formatDuration(Math.max(0, s.from - report.startedAt))}, ${formatDuration(s.to - s.from)}`;
+      return `<span class="seg ${statusClass(s.status)}" style="left:${left.toFixed(2)}%;width:${Math.max(0, width).toFixed(2)}%" title="${escapeHtml(title)}"></span>`;
+    });
+    const duration = 'durationMs' in result && typeof result.durationMs === 'number' ? formatDuration(result.durationMs) : '';
+    const st = statusClass(result.status);
+    return `<div class="lane${critical.has(id) ? ' crit' : ''}" data-i="${i}" tabindex="0"><span class="label" title="${escapeHtml(id)}">${escapeHtml(id)}</span><span class="st-${st}"${result.status === 'success' ? '' : ` title="${escapeHtml(noteOf(result))}"`}>${escapeHtml(result.status)}</span><span>${escapeHtml(String(result.attempts))}</span><span>${escapeHtml(duration)}</span><span class="track">${segs.join('')}</span></div>`;
   });
-  return `<div class="timeline">\n${rows.join('\n')}\n<div class="lane scale"><span class="label"></span><span class="track"><span>0</span><span>${escapeHtml(formatDuration(span))}</span></span></div>\n</div>`;
+  // Sorted by start for the eye; data-i is the task's index in the script's data.
+  const chunks: string[] = [];
+  for (let k = 0; k < lanes.length; k += CHUNK) chunks.push(`<div class="chunk">\n${lanes.slice(k, k + CHUNK).join('\n')}\n</div>`);
+  return `<div id="timeline" class="timeline">\n${chunks.join('\n')}\n<div class="scale"><span>0</span><span>${escapeHtml(formatDuration(span))}</span></div>\n</div>`;
+}
+
+/** What the script shows on selection, per task, in report order. */
+function pageData(report: RunReport, entries: Entry[]) {
+  return {
+    needs: report.needs ?? {},
+    tasks: entries.map(({ id, result }) => ({
+      id,
+      base: baseTaskId(id),
+      status: statusClass(result.status),
+      attempts: result.attempts,
+      note: noteOf(result),
+      attemptLog: logOf(result).map((a) => ({
+        n: a.attempt,
+        status: statusClass(a.status),
+        took: formatDuration(a.endedAt - a.startedAt),
+        error: a.error ? errorText(a.error) : '',
+        stdout: a.stdout?.text ? { text: capEnd(a.stdout.text), dropped: droppedNote(a.stdout) } : undefined,
+        stderr: a.stderr?.text ? { text: capEnd(a.stderr.text), dropped: droppedNote(a.stderr) } : undefined,
+      })),
+      output: outputBlocks('output' in result ? result.output : undefined),
+    })),
+  };
+}
+
+function noteOf(r: TaskResult): string {
+  if (r.status === 'failed') return `${errorText(r.error)}${r.tolerated ? ' (tolerated: continueOnError)' : ''}`;
+  if (r.status === 'skipped') return `skipped (${r.reason})`;
+  if (r.status === 'cancelled') return r.reason ?? '';
+  return r.resumed ? 'resumed: output of the earlier run' : '';
+}
+
+// JSON inside <script>: `<` escaped, so no text can close the element or open a comment.
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
 function usageTable(report: RunReport): string {
@@ -127,23 +216,3 @@ ${rows.join('\n')}
 function statusClass(status: string): string {
   return STATUSES.has(status) ? status : 'unknown';
 }
-
-function json(value: unknown): string {
-  return typeof value === 'string' ? value : (JSON.stringify(value, null, 2) ?? String(value));
-}
-
-const CSS = `
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:70rem;padding:0 1rem;color:#1d1f21}
-h1{font-size:1.5rem}h2{font-size:1.1rem;margin-top:2rem;border-bottom:1px solid #ddd}
-dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dt{color:#666}dd{margin:0;font-family:ui-monospace,monospace}
-table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #eee;vertical-align:top}
-td.num{text-align:right;font-variant-numeric:tabular-nums}td.id{font-family:ui-monospace,monospace;white-space:nowrap}
-pre{background:#f6f8fa;padding:.5rem;overflow:auto;max-height:30rem;white-space:pre-wrap;word-break:break-word}
-.badge{border-radius:.6rem;padding:.05rem .5rem;font-size:.8rem;color:#fff;background:#888}
-.success{background:#2e7d32}.failed{background:#c62828}.cancelled{background:#ef6c00}.skipped{background:#9e9e9e}.unknown{background:#555}
-.timeline{font-family:ui-monospace,monospace;font-size:12px}
-.lane{display:flex;align-items:center;height:1.3rem}.label{width:14rem;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;padding-right:.5rem}
-.track{position:relative;flex:1;height:.8rem;background:#f3f3f3}.bar{position:absolute;top:0;bottom:0;min-width:2px}
-.scale .track{background:none;display:flex;justify-content:space-between;color:#666}
-.none{color:#666}
-`;

@@ -5,15 +5,19 @@ import { WeftError, toErrorData } from '../errors.js';
 import type { ExecutorSignals } from '../executor.js';
 import type { BatchItemResult, CallContext } from '../pool/local.js';
 import type { Outcome, Scheduler } from '../schedule/scheduler.js';
-import type { ErrorData, TaskResult } from '../types.js';
+import type { AttemptRecord, ErrorData, TaskResult } from '../types.js';
 import type { Job } from './instances.js';
 import { instanceScope } from './instances.js';
 import type { Lifecycle } from './lifecycle.js';
 import { checkOutput } from './output.js';
+import { createTail, type TailBuffer } from './output-tail.js';
 import { nextDelay, shouldRetry } from './retry.js';
 import type { RunContext } from './setup.js';
 import { failedResult, successResult, timing, type Instance } from './state.js';
 import { splitSignals } from './values.js';
+
+/** What one attempt printed, kept per stream from its first line (a silent task allocates nothing). */
+type Capture = { startedAt: number; stdout?: TailBuffer; stderr?: TailBuffer };
 
 /** How long past a task's timeout the main thread waits for its worker to report the timeout itself. */
 const TIMEOUT_BACKSTOP_MS = 5000;
@@ -67,6 +71,7 @@ export function createAttemptRunner(ctx: RunContext, scheduler: Scheduler, lifec
     for (const m of job.members) {
       m.attempt += 1;
       m.startedAt ??= now;
+      if (!ctx.dryRun) m.attemptLog ??= [];
       ctx.emit({ type: 'task:start', id: m.id, attempt: m.attempt, at: now });
     }
     if (ctx.dryRun) {
@@ -74,32 +79,37 @@ export function createAttemptRunner(ctx: RunContext, scheduler: Scheduler, lifec
       return endAll(job, { ok: true, skipped: true }, results);
     }
     const { call, clear } = callContext(job, controller);
+    const capture: Capture = { startedAt: now };
     const stopRunning = (): void => {
       clear();
       running.delete(job);
       for (const m of job.members) runningMembers.delete(m);
     };
     try {
-      const items = await callPool(job, call, controller.signal);
+      const items = await callPool(job, call, controller.signal, capture);
       stopRunning();
-      settleItems(job, items);
+      settleItems(job, items, capture);
     } catch (error) {
       stopRunning();
-      settleFailedCall(job, toErrorData(error));
+      settleFailedCall(job, toErrorData(error), capture);
     }
   }
 
-  function callPool(job: Job, call: CallContext, signal: AbortSignal): Promise<BatchItemResult[]> {
+  function callPool(job: Job, call: CallContext, signal: AbortSignal, capture: Capture): Promise<BatchItemResult[]> {
     const leader = job.members[0]!;
     const logId = job.batch ? leader.task.spec.id : leader.id;
-    const opts = { signal, onLog: (stream: 'stdout' | 'stderr', line: string) => ctx.emit({ type: 'task:log', id: logId, stream, line }) };
+    const onLog = (stream: 'stdout' | 'stderr', line: string) => {
+      (capture[stream] ??= createTail()).push(line);
+      ctx.emit({ type: 'task:log', id: logId, stream, line });
+    };
+    const opts = { signal, onLog };
     const { entry } = leader.task;
     if (job.batch) return ctx.pool!.runBatch(entry, job.members.map((m) => m.with), call, opts);
     return ctx.pool!.run(entry, leader.with, call, opts).then((output) => [{ ok: true, output }]);
   }
 
   /** The call returned: each member's output or error. Results are timed and spend accounted before done() may start the next unit. */
-  function settleItems(job: Job, items: BatchItemResult[]): void {
+  function settleItems(job: Job, items: BatchItemResult[], capture: Capture): void {
     let rateLimitRemaining: number | undefined;
     const results = job.members.map((m, i): TaskResult => {
       const item = items[i];
@@ -114,21 +124,43 @@ export function createAttemptRunner(ctx: RunContext, scheduler: Scheduler, lifec
     });
     const outcome: Outcome = { ok: true };
     if (rateLimitRemaining !== undefined) outcome.rateLimitRemaining = rateLimitRemaining;
+    recordAttempts(job, capture, results);
     endAll(job, outcome, results);
   }
 
   /** The whole call failed: retry it after its backoff, or end every member with the error. */
-  function settleFailedCall(job: Job, error: ErrorData): void {
+  function settleFailedCall(job: Job, error: ErrorData, capture: Capture): void {
     const overloaded = error.status === 429 || error.status === 529 || error.code === 'RATE_LIMITED' || error.code === 'OVERLOADED';
     const leader = job.members[0]!;
     if (!ctx.flags.aborted && !ctx.flags.stopping && shouldRetry(error, leader.attempt, leader.task.spec.retry)) {
+      recordAttempts(job, capture, job.members.map(() => ({ status: 'failed', error })));
       scheduler.done(job.unit.id, { ok: false, overloaded });
       return retryLater(job, error);
     }
     const results = job.members.map((m): TaskResult =>
       ctx.flags.aborted ? { ...timing(m), status: 'cancelled', reason: error.message } : failedResult(m, error),
     );
+    recordAttempts(job, capture, results);
     endAll(job, { ok: false, overloaded }, results);
+  }
+
+  /**
+   * Keep how each member's attempt ended and what it printed, failed or not: a failed test step's
+   * output is what says why. Results share the member's log array, so they see the new record.
+   */
+  function recordAttempts(job: Job, capture: Capture, ends: Array<Pick<AttemptRecord, 'status' | 'error'> | TaskResult>): void {
+    const endedAt = Date.now();
+    const stdout = capture.stdout?.finish();
+    const stderr = capture.stderr?.finish();
+    job.members.forEach((m, i) => {
+      const end = ends[i]!;
+      if (end.status === 'skipped') return;
+      const record: AttemptRecord = { attempt: m.attempt, startedAt: capture.startedAt, endedAt, status: end.status };
+      if ('error' in end && end.error) record.error = end.error;
+      if (stdout) record.stdout = stdout;
+      if (stderr) record.stderr = stderr;
+      (m.attemptLog ??= []).push(record);
+    });
   }
 
   /**

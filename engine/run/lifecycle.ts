@@ -53,6 +53,8 @@ export function createLifecycle(ctx: RunContext, enqueue: (job: Job) => void): L
       if (ctx.dryRun && state.spec.forEach) items = ['<item>'];
       else return failTask(state, toErrorData(error, 'TEMPLATE_ERROR'));
     }
+    // The run's task count grows by the instances - 1 (a forEach over nothing still counts as one).
+    if (items !== undefined) emit({ type: 'task:expand', id: state.spec.id, instances: items.length });
     if (items?.length === 0) return endEmptyForEach(state, needs);
     if (items === undefined) addInstance(ctx, state, state.spec.id, 0);
     else items.forEach((item, i) => addInstance(ctx, state, `${state.spec.id}[${i}]`, i, { item }));
@@ -97,6 +99,9 @@ export function createLifecycle(ctx: RunContext, enqueue: (job: Job) => void): L
     state.resumed = needs.every((n) => n.resumed);
     state.status = 'success';
     publishTask(state);
+    // The report lists it as one task that succeeded with no output: the events say so too.
+    const now = Date.now();
+    emit({ type: 'task:end', id: state.spec.id, result: { status: 'success', attempts: 0, startedAt: now, endedAt: now, durationMs: 0, output: [] } });
     afterTask(state);
   }
 
@@ -139,8 +144,9 @@ export function createLifecycle(ctx: RunContext, enqueue: (job: Job) => void): L
     endInstance(inst, result);
   }
 
-  function endInstance(inst: Instance, result: TaskResult): void {
+  function endInstance(inst: Instance, ended: TaskResult): void {
     if (inst.result) return;
+    const result = tolerate(inst.task, ended);
     inst.result = result;
     emit({ type: 'task:end', id: inst.id, result });
     if (result.status === 'failed') noteFailure(inst);
@@ -190,7 +196,7 @@ export function createLifecycle(ctx: RunContext, enqueue: (job: Job) => void): L
   /** The task failed before it had instances (its `if` or `forEach` did not render). */
   function failTask(state: TaskState, error: ErrorData): void {
     const now = Date.now();
-    const result: TaskResult = { status: 'failed', attempts: 0, startedAt: now, endedAt: now, durationMs: 0, error };
+    const result = tolerate(state, { status: 'failed', attempts: 0, startedAt: now, endedAt: now, durationMs: 0, error });
     state.status = 'failed';
     addInstance(ctx, state, state.spec.id, 0).result = result;
     publishTask(state);
@@ -251,4 +257,9 @@ export function createLifecycle(ctx: RunContext, enqueue: (job: Job) => void): L
       drainUnresolved('cancelled');
     },
   };
+}
+
+/** A failure of a `continueOnError` task is marked, so every view can count it apart. */
+function tolerate(state: TaskState, result: TaskResult): TaskResult {
+  return result.status === 'failed' && state.spec.continueOnError ? { ...result, tolerated: true } : result;
 }

@@ -74,5 +74,7 @@ export function buildReport(input: ReportInput): RunReport {
   if (input.runError) report.error = input.runError;
   if (input.cache.hits || input.cache.misses) report.cache = input.cache;
   if (input.resumedFrom) report.resumedFrom = input.resumedFrom;
+  const needs = Object.fromEntries([...input.tasks.values()].filter((t) => t.spec.needs.length).map((t) => [t.spec.id, t.spec.needs]));
+  if (Object.keys(needs).length) report.needs = needs;
   return input.masker.maskDeep(report);
 }

@@ -5,7 +5,7 @@ import { longestRemainingPath } from '../plan/graph.js';
 import type { Registry } from '../load/registry.js';
 import type { Unit } from '../schedule/scheduler.js';
 import { joinEntry } from '../load/pipeline-templates/join.js';
-import type { ErrorData, Pipeline, SkipReason, TaskResult, TaskSpec } from '../types.js';
+import type { AttemptRecord, ErrorData, Pipeline, SkipReason, TaskResult, TaskSpec } from '../types.js';
 
 /** A task while it runs: its needs, its instances (one unless forEach) and what came of them. */
 export type TaskState = {
@@ -38,6 +38,8 @@ export type Instance = {
   startedAt?: number;
   result?: TaskResult;
   controller?: AbortController;
+  /** Each attempt that ran, with its output's tail; copied into the instance's result. */
+  attemptLog?: AttemptRecord[];
 };
 
 /**
@@ -72,10 +74,11 @@ export function taskOk(state: TaskState): boolean {
 }
 
 /** Attempts and times of an instance that ends now. */
-export function timing(inst: Instance): { attempts: number; startedAt: number; endedAt: number; durationMs: number } {
+export function timing(inst: Instance): { attempts: number; startedAt: number; endedAt: number; durationMs: number; attemptLog?: AttemptRecord[] } {
   const endedAt = Date.now();
   const startedAt = inst.startedAt ?? endedAt;
-  return { attempts: inst.attempt, startedAt, endedAt, durationMs: endedAt - startedAt };
+  const timed = { attempts: inst.attempt, startedAt, endedAt, durationMs: endedAt - startedAt };
+  return inst.attemptLog ? { ...timed, attemptLog: inst.attemptLog } : timed;
 }
 
 export function successResult(inst: Instance, output: unknown): TaskResult {
