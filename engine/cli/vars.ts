@@ -1,4 +1,5 @@
 import { WeftError } from '../errors.js';
+import { inputProblem, typeWords } from '../input-values.js';
 import type { InputSpec } from '../types.js';
 
 const DECIMAL = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
@@ -27,14 +28,11 @@ export function parseVars(pairs: string[], inputs: Record<string, InputSpec>): R
   return values;
 }
 
+// The CLI only reads text as the declared type; whether the value is allowed is the value layer's call.
 function coerce(key: string, raw: string, spec: InputSpec): unknown {
   const value = convert(raw, spec.type);
-  if (value === undefined) {
-    throw new WeftError('INPUT_INVALID', `input "${key}" must be ${article(spec.type)} ${spec.type}, got "${raw}"`);
-  }
-  if (spec.enum && !spec.enum.some((allowed) => JSON.stringify(allowed) === JSON.stringify(value))) {
-    throw new WeftError('INPUT_INVALID', `input "${key}" must be one of ${spec.enum.map((v) => JSON.stringify(v)).join(', ')}, got "${raw}"`);
-  }
+  const problem = value === undefined ? `must be ${typeWords(spec.type)}` : inputProblem(spec, value);
+  if (problem) throw new WeftError('INPUT_INVALID', `input "${key}" ${problem.replace(/, got .*$/, '')}, got "${raw}"`);
   return value;
 }
 
@@ -65,8 +63,4 @@ function convert(raw: string, type: InputSpec['type']): unknown {
       return ok ? parsed : undefined;
     }
   }
-}
-
-function article(type: string): string {
-  return /^[aeiou]/.test(type) ? 'an' : 'a';
 }

@@ -1,19 +1,6 @@
 import { WeftError } from '../errors.js';
-import type { InputSpec, Pipeline } from '../types.js';
-
-function typeOf(value: unknown): string {
-  if (Array.isArray(value)) return 'array';
-  if (value === null) return 'null';
-  if (typeof value === 'number' && Number.isInteger(value)) return 'integer';
-  return typeof value;
-}
-
-function fits(spec: InputSpec, value: unknown): boolean {
-  const actual = typeOf(value);
-  if (spec.type === 'number') return actual === 'number' || actual === 'integer';
-  if (spec.type === 'object') return actual === 'object';
-  return actual === spec.type;
-}
+import { inputProblem } from '../input-values.js';
+import type { Pipeline } from '../types.js';
 
 /**
  * The run's input values: given values over declared defaults, each checked against its type.
@@ -35,15 +22,9 @@ export function resolveInputs(pipeline: Pipeline, given: Record<string, unknown>
       if (spec.required) problems.push(`input "${name}" is required`);
       continue;
     }
-    if (!fits(spec, value)) {
-      problems.push(`input "${name}" must be ${spec.type === 'integer' ? 'an' : 'a'} ${spec.type}, got ${JSON.stringify(value)}`);
-      continue;
-    }
-    if (spec.enum && !spec.enum.some((allowed) => allowed === value)) {
-      problems.push(`input "${name}" must be one of ${spec.enum.map((v) => JSON.stringify(v)).join(', ')}`);
-      continue;
-    }
-    values[name] = value;
+    const problem = inputProblem(spec, value);
+    if (problem) problems.push(`input "${name}" ${problem}`);
+    else values[name] = value;
   }
   if (problems.length) throw new WeftError('INPUT_INVALID', problems.join('; '));
   return values;

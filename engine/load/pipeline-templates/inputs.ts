@@ -1,23 +1,11 @@
 // A template call's `with:` against the template's typed `inputs`: statically at load time (what
 // a literal can tell) and again at run time, once the call's templates are rendered.
 import { WeftError } from '../../errors.js';
+import { inputProblem } from '../../input-values.js';
 import type { InputSpec } from '../../types.js';
 
 /** One mismatch; `key` is the `with:` key it is about, when there is one. */
 export type InputMismatch = { key?: string; message: string };
-
-function typeOf(value: unknown): string {
-  if (Array.isArray(value)) return 'array';
-  if (value === null) return 'null';
-  if (typeof value === 'number' && Number.isInteger(value)) return 'integer';
-  return typeof value;
-}
-
-function fits(type: InputSpec['type'], value: unknown): boolean {
-  const actual = typeOf(value);
-  if (type === 'number') return actual === 'number' || actual === 'integer';
-  return actual === type;
-}
 
 // A string holding `{{` is only known at run time; the run-time check sees its value.
 function deferred(value: unknown): boolean {
@@ -47,11 +35,8 @@ export function checkInputs(inputs: Record<string, InputSpec>, given: Record<str
       continue;
     }
     if (!has || (atLoad && deferred(value))) continue;
-    if (!fits(spec.type, value)) {
-      problems.push({ key: name, message: `input "${name}" of template ${template} must be ${spec.type === 'integer' || spec.type === 'array' || spec.type === 'object' ? 'an' : 'a'} ${spec.type}, got ${typeOf(value)}` });
-    } else if (spec.enum && !spec.enum.some((allowed) => allowed === value)) {
-      problems.push({ key: name, message: `input "${name}" of template ${template} must be one of ${spec.enum.map((v) => JSON.stringify(v)).join(', ')}` });
-    }
+    const problem = inputProblem(spec, value);
+    if (problem) problems.push({ key: name, message: `input "${name}" of template ${template} ${problem}` });
   }
   return problems;
 }

@@ -1,6 +1,7 @@
 // JSON Schema checks with ajv, errors mapped to YAML positions and sentences a person reads.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { kindOf } from '../../input-values.js';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { JsonSchema } from '../../executor.js';
 import { packageRoot } from '../../paths.js';
@@ -143,14 +144,6 @@ function shown(error: ErrorObject): string {
   if (error.keyword === 'type') return `, got ${kindOf(error.data)}`;
   if (error.keyword === 'pattern' || error.keyword.endsWith('imum')) return ` (got ${JSON.stringify(error.data)})`;
   return '';
-}
-
-/** The JSON type of a value, as schema messages name types. */
-export function kindOf(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
-  return typeof value;
 }
 
 function describePattern(schema: JsonSchema): string {
