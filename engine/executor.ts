@@ -54,6 +54,8 @@ export interface Executor<W = Record<string, unknown>, O = unknown> {
    * evaluate any `{{` inside an upstream output.
    */
   rawFields?: string[];
+  /** Its tasks are allocated a model from `models:` (default, aliases, allocate), as llm tasks are. */
+  usesModel?: boolean;
   /**
    * Environment variables holding credentials this executor reads (e.g. an API key). The engine
    * masks their values as `***` in every event and report, like `secrets.*`.

@@ -23,6 +23,7 @@ export const llm: Executor<LlmWith, LlmResult> = {
   description: 'Call a Claude model through the Anthropic Messages API (text or validated json)',
   schema: llmWithSchema,
   secretEnv: ['ANTHROPIC_API_KEY'],
+  usesModel: true,
 
   // The SDK loads lazily (~0.4 s): only workers that run an llm call pay for it, never the main thread.
   async run(w, ctx) {

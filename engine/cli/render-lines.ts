@@ -54,7 +54,8 @@ export function resultLines(id: string, result: TaskResult, style: Style = plain
   }
 }
 
-type DryRunOutput = { dryRun: true; uses: string; with: Record<string, unknown> };
+/** What a dry run reports per task (engine/run/attempts.ts): `command` is the executor's command field. */
+type DryRunOutput = { dryRun: true; uses: string; with: Record<string, unknown>; command?: { field: string; text: string }; model?: string };
 
 function isDryRun(output: unknown): output is DryRunOutput {
   return typeof output === 'object' && output !== null && (output as { dryRun?: unknown }).dryRun === true;
@@ -64,10 +65,10 @@ function isDryRun(output: unknown): output is DryRunOutput {
 function dryRunLines(id: string, output: DryRunOutput): string[] {
   const lines = [`○ ${id} (${output.uses})`];
   const w = output.with ?? {};
-  const command = w.command ?? w.run;
-  if (output.uses === 'shell' && typeof command === 'string') {
-    lines.push(...command.trimEnd().split('\n').map((l, i) => `    ${i === 0 ? '$ ' : '  '}${l}`));
-    const rest = Object.fromEntries(Object.entries(w).filter(([k]) => k !== 'command' && k !== 'run'));
+  if (output.command) {
+    const { field, text } = output.command;
+    lines.push(...text.trimEnd().split('\n').map((l, i) => `    ${i === 0 ? '$ ' : '  '}${l}`));
+    const rest = Object.fromEntries(Object.entries(w).filter(([k]) => k !== field));
     if (Object.keys(rest).length > 0) lines.push(...yamlLines(rest));
     return lines;
   }

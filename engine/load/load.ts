@@ -73,6 +73,7 @@ export function parsePipeline(text: string, file: string, context: { config: Wef
     file,
     config: context.config,
     runField: (uses) => runField(context.registry, uses),
+    usesModel: (uses) => context.registry.executors.get(uses)?.executor.usesModel === true,
     taskPositions: parsed.keyPositions(['tasks']),
   });
   return { pipeline, problems: [], parsed };

@@ -28,6 +28,8 @@ export type NormalizeOptions = {
   runField?: (uses: string) => string;
   /** Positions of the task keys, for errors raised at run time. */
   taskPositions?: Map<string, LineCol>;
+  /** Whether an executor's tasks get a model from `models:` (its `usesModel` hook). */
+  usesModel?: (uses: string) => boolean;
 };
 
 /**
@@ -90,7 +92,7 @@ function normalizeTask(id: string, own: Doc, defaults: Doc, pipeline: Pipeline, 
   if (task.priority !== undefined) spec.priority = task.priority;
   if (task.cache !== undefined) spec.cache = task.cache;
   if (task.batch !== undefined) spec.batch = task.batch;
-  if (uses === 'llm' || task.model !== undefined) {
+  if (options.usesModel?.(uses) || task.model !== undefined) {
     const model = allocateModel({ id, tags: spec.tags, model: task.model }, pipeline.models);
     if (model !== undefined) spec.model = model;
   }

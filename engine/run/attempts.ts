@@ -19,6 +19,19 @@ import { splitSignals } from './values.js';
 /** What one attempt printed, kept per stream from its first line (a silent task allocates nothing). */
 type Capture = { startedAt: number; stdout?: TailBuffer; stderr?: TailBuffer };
 
+/**
+ * What a dry run reports for an instance: its executor, rendered `with`, model, and the text of
+ * its command field (the executor's first shellField), which the CLI prints as `$ command`.
+ */
+function dryRunOutput(inst: Instance): Record<string, unknown> {
+  const { spec, entry } = inst.task;
+  const out: Record<string, unknown> = { dryRun: true, uses: spec.uses, with: inst.with };
+  const field = entry.executor.shellFields?.[0];
+  if (field && typeof inst.with[field] === 'string') out['command'] = { field, text: inst.with[field] };
+  if (spec.model) out['model'] = spec.model;
+  return out;
+}
+
 /** How long past a task's timeout the main thread waits for its worker to report the timeout itself. */
 const TIMEOUT_BACKSTOP_MS = 5000;
 
@@ -75,7 +88,7 @@ export function createAttemptRunner(ctx: RunContext, scheduler: Scheduler, lifec
       ctx.emit({ type: 'task:start', id: m.id, attempt: m.attempt, at: now });
     }
     if (ctx.dryRun) {
-      const results = job.members.map((m) => successResult(m, { dryRun: true, uses: m.task.spec.uses, with: m.with }));
+      const results = job.members.map((m) => successResult(m, dryRunOutput(m)));
       return endAll(job, { ok: true, skipped: true }, results);
     }
     const { call, clear } = callContext(job, controller);

@@ -57,12 +57,12 @@ describe('plain renderer', () => {
   it('lists a dry run\'s shell command and other executors\' rendered with', () => {
     const out = capture();
     const r = createPlainRenderer(out.stream);
-    const dry = (id: string, uses: string, w: Record<string, unknown>): RunEvent => ({
+    const dry = (id: string, uses: string, w: Record<string, unknown>, command?: { field: string; text: string }): RunEvent => ({
       type: 'task:end',
       id,
-      result: { status: 'success', attempts: 1, startedAt: 0, endedAt: 0, durationMs: 0, output: { dryRun: true, uses, with: w } },
+      result: { status: 'success', attempts: 1, startedAt: 0, endedAt: 0, durationMs: 0, output: { dryRun: true, uses, with: w, ...(command && { command }) } },
     });
-    r.onEvent(dry('build', 'shell', { command: "tsc -p 'a b'" }));
+    r.onEvent(dry('build', 'shell', { command: "tsc -p 'a b'" }, { field: 'command', text: "tsc -p 'a b'" }));
     r.onEvent(dry('page', 'template', { to: 'out/x.md', source: 'hi' }));
     expect(out.text()).toBe("○ build (shell)\n    $ tsc -p 'a b'\n○ page (template)\n    to: out/x.md\n    source: hi\n");
   });
