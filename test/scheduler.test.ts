@@ -454,7 +454,6 @@ describe('createScheduler: scale', () => {
         else setImmediate(finish);
       },
     });
-    const started = performance.now();
     for (let i = 0; i < n; i++) scheduler.push({ id: `each[${i}]`, priority: 1, group: 'each' });
     // Pushed behind 100,000 parked units with a lower priority: it still starts at once.
     scheduler.push({ id: 'free', priority: 0 });
@@ -463,7 +462,7 @@ describe('createScheduler: scale', () => {
     await allDone;
     expect(completed).toBe(n);
     expect(maxInGroup).toBe(4);
-    // An O(n^2) rescan would take minutes here; O(n log n) takes about a second.
-    expect(performance.now() - started).toBeLessThan(20_000);
+    // How fast this is (an O(n^2) rescan would take minutes) is measured by `npm run bench`
+    // (forEach of 100,000), not asserted here.
   });
 });

@@ -51,7 +51,18 @@ describe('fake Anthropic API', () => {
   });
 
   it('holds answers for latencyMs and tracks concurrency', async () => {
-    fake = await startFakeAnthropic({ latencyMs: 100 });
+    // Each answer waits until all four requests are in: overlap by construction, not by timing.
+    let arrived = 0;
+    let allIn!: () => void;
+    const gate = new Promise<void>((resolve) => (allIn = resolve));
+    fake = await startFakeAnthropic({
+      latencyMs: 100,
+      respond: async () => {
+        if (++arrived === 4) allIn();
+        await gate;
+        return undefined;
+      },
+    });
     const client = clientFor(fake.url);
     const params = { model: 'claude-haiku-5-5', max_tokens: 10, messages: [{ role: 'user' as const, content: 'hi' }] };
     await Promise.all([1, 2, 3, 4].map(() => client.messages.create(params)));
