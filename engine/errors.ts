@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   TEMPLATE_SYNTAX: 'user',
   UNKNOWN_HELPER: 'user',
   TEMPLATE_RACE: 'user',
+  UNKNOWN_REFERENCE: 'user',
   TEMPLATE_CYCLE: 'user',
   INPUT_INVALID: 'user',
   CONFIG_INVALID: 'user',

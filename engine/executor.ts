@@ -57,6 +57,11 @@ export interface Executor<W = Record<string, unknown>, O = unknown> {
   /** Its tasks are allocated a model from `models:` (default, aliases, allocate), as llm tasks are. */
   usesModel?: boolean;
   /**
+   * Every key the output may have, when the output is an object of known shape. `weft validate`
+   * then reports a read of `tasks.<id>.output.<other>` at its line, with a did-you-mean.
+   */
+  outputFields?: string[];
+  /**
    * Environment variables holding credentials this executor reads (e.g. an API key). The engine
    * masks their values as `***` in every event and report, like `secrets.*`.
    */

@@ -28,6 +28,7 @@ export type HttpOutput = { status: number; headers: Record<string, string>; body
  */
 export const http: Executor<HttpWith, HttpOutput> = {
   description: 'Send an HTTP request; output { status, headers, body }',
+  outputFields: ['status', 'headers', 'body'],
   schema: {
     type: 'object',
     required: ['url'],

@@ -22,6 +22,7 @@ export type { LlmOutput, LlmResult, LlmWith, BatchItemResult };
 export const llm: Executor<LlmWith, LlmResult> = {
   description: 'Call a Claude model through the Anthropic Messages API (text or validated json)',
   schema: llmWithSchema,
+  outputFields: ['text', 'json', 'model', 'stopReason', 'usage', 'costUsd'],
   secretEnv: ['ANTHROPIC_API_KEY'],
   usesModel: true,
 

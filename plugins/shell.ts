@@ -36,6 +36,7 @@ const killGraceMs = 1000;
 export const shell: Executor<ShellWith, ShellOutput> = {
   description: 'Run a shell command; output { exitCode, stdout, stderr, json? }',
   shellFields: ['command'],
+  outputFields: ['exitCode', 'stdout', 'stderr', 'json'],
   schema: {
     type: 'object',
     required: ['command'],

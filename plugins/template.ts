@@ -49,6 +49,7 @@ async function importHelpers(moduleUrls: string[]): Promise<Record<string, Helpe
 export const template: Executor<TemplateWith, TemplateOutput> = {
   description: 'Render a Handlebars template to a file; output { path, bytes }',
   needsScope: true,
+  outputFields: ['path', 'bytes'],
   // Rendered here, once, with the scope and `data`; the engine leaves it as written.
   rawFields: ['source'],
   schema: {

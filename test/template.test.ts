@@ -470,3 +470,23 @@ describe('createTemplateEngine', () => {
     expect(caught(() => createTemplateEngine({ partials: { p: '{{nope 1}}' } })).code).toBe('UNKNOWN_HELPER');
   });
 });
+
+describe('env and default', () => {
+  test('default gives its fallback for a name that is not set, and the value when it is', () => {
+    expect(renderString(engine, '{{default env.CI "false"}}', scope)).toBe('false');
+    expect(renderString(engine, '{{default env.STAGE "prod"}}', scope)).toBe('dev');
+    expect(renderString(engine, 'stage={{default env.MISSING inputs.project}}', scope)).toBe('stage=weft');
+  });
+
+  test('a missing env name outside default is an error naming it and both places it was looked for', () => {
+    const error = caught(() => renderString(engine, 'echo {{env.CI}}', scope));
+    expect(error.code).toBe('TEMPLATE_ERROR');
+    expect(error.message).toContain('env.CI is not set');
+    expect(error.message).toContain('process environment');
+  });
+
+  test('only default is lenient, and only about env: a missing output is still an error', () => {
+    expect(caught(() => renderString(engine, '{{len env.CI}}', scope)).code).toBe('TEMPLATE_ERROR');
+    expect(caught(() => renderString(engine, '{{default tasks.scan.output.nope "x"}}', scope)).message).toContain('nope');
+  });
+});

@@ -39,6 +39,9 @@ function missingPath(parts: readonly string[], at: number, prefix: string, paren
   if (isSecret(parts, prefix) && at === 1) {
     return new WeftError('TEMPLATE_ERROR', `${full} is not defined: secret ${parts[1]} is not set in the environment`);
   }
+  if (prefix === '' && parts[0] === 'env' && at === 1) {
+    return new WeftError('TEMPLATE_ERROR', `${full} is not set: neither the pipeline's env nor the process environment has ${parts[1]} (write {{default env.${parts[1]} "…"}} for a fallback)`);
+  }
   if (at === 0 && (prefix === '' || prefix === '@')) return new WeftError('TEMPLATE_ERROR', `${full} is not defined`);
   const parentPath = (prefix + parts.slice(0, at).join('.')).replace(/\.$/, '') || 'this';
   return new WeftError('TEMPLATE_ERROR', `${full} is not defined (${describe(parentPath, parent)})`);

@@ -11,6 +11,7 @@ import {
   CAPTURE,
   READ,
   READ_DATA,
+  READ_OPTIONAL,
   SHELL,
   TEXT,
   findWholeValue,
@@ -59,7 +60,7 @@ const BLOCK_HELPERS: Record<string, HelperSpec> = {
   each: { min: 1, max: 1, block: true, keepsContext: false },
   with: { min: 1, max: 1, block: true, keepsContext: false },
 };
-const RESERVED = new Set(['log', 'helperMissing', 'blockHelperMissing', READ, READ_DATA, TEXT, SHELL, CAPTURE]);
+const RESERVED = new Set(['log', 'helperMissing', 'blockHelperMissing', READ, READ_DATA, READ_OPTIONAL, TEXT, SHELL, CAPTURE]);
 
 /**
  * Create the isolated template environment for a run: built-in helpers, plugin helpers and partials.
@@ -104,7 +105,7 @@ export function createTemplateEngine(
   }
 
   const knownHelpers: Record<string, boolean> = { log: false };
-  for (const name of [...helpers.keys(), READ, READ_DATA, TEXT, SHELL, CAPTURE]) knownHelpers[name] = true;
+  for (const name of [...helpers.keys(), READ, READ_DATA, READ_OPTIONAL, TEXT, SHELL, CAPTURE]) knownHelpers[name] = true;
   const compileOptions: CompileOptions = { strict: true, knownHelpersOnly: true, knownHelpers, noEscape: true };
   const context: RewriteContext = { helpers, partials: new Set(Object.keys(options.partials ?? {})) };
 
@@ -128,6 +129,14 @@ function registerInternalHelpers(register: (name: string, fn: (...args: unknown[
     // A bare path inside `#each`/`#with` reads the current item; say so in the message.
     const label = prefix === '' && base !== options.data?.root ? 'this.' : (prefix as string);
     return readPath(base, rest as string[], label);
+  });
+  register(READ_OPTIONAL, (base, prefix, ...rest) => {
+    rest.pop();
+    try {
+      return readPath(base, rest as string[], prefix as string);
+    } catch {
+      return undefined;
+    }
   });
   register(READ_DATA, (depth, prefix, ...rest) => {
     const options = rest.pop() as Handlebars.HelperOptions;

@@ -5,6 +5,8 @@ import { WeftError } from '../errors.js';
 // plugin helpers (a plugin helper with one of these names collides loudly).
 export const READ = '__read';
 export const READ_DATA = '__readData';
+/** A read that gives undefined for a missing path: `env.*` as an argument of `default`. */
+export const READ_OPTIONAL = '__readOptional';
 export const TEXT = '__text';
 export const SHELL = '__shell';
 export const CAPTURE = '__capture';
@@ -193,10 +195,13 @@ function rewriteCall(
   const spec = name === undefined ? undefined : walk.helpers.get(name);
   if (!spec) throw unknownHelper(path.original, node);
   checkArity(name!, spec, params.length, node);
+  // `{{default env.CI "false"}}` is how a template says "this variable may be unset". Only env
+  // reads are lenient there: a missing task output is still a typo to report.
+  const lenient = name === 'default';
   return {
     type: 'SubExpression',
     path,
-    params: params.map((p) => rewriteValue(p, walk, scope)),
+    params: params.map((p) => (lenient ? optionalRead(rewriteValue(p, walk, scope)) : rewriteValue(p, walk, scope))),
     hash: rewriteHash(hash, walk, scope),
     loc: node.loc,
   } as hbs.AST.SubExpression;
@@ -223,6 +228,15 @@ function rewritePath(path: hbs.AST.PathExpression, walk: Walk, scope: Scope): hb
   const base = { type: 'PathExpression', data: false, depth: path.depth, parts: [], original: 'this', loc };
   const prefix = '../'.repeat(path.depth);
   return call(READ, [base, string(prefix, loc), ...parts.map((part) => string(part, loc))], loc);
+}
+
+function optionalRead(node: hbs.AST.Expression): hbs.AST.Expression {
+  if (node.type !== 'SubExpression') return node;
+  const sub = node as hbs.AST.SubExpression;
+  const head = (sub.path as hbs.AST.PathExpression).original;
+  const [, prefix, first] = sub.params as hbs.AST.StringLiteral[];
+  if (head !== READ || prefix?.value !== '' || first?.value !== 'env') return node;
+  return { ...sub, path: pathTo(READ_OPTIONAL, sub.loc) } as hbs.AST.SubExpression;
 }
 
 function rewriteHash(hash: hbs.AST.Hash | undefined, walk: Walk, scope: Scope): hbs.AST.Hash {

@@ -44,6 +44,6 @@ export function validatePipeline(parsed: ParsedYaml, context: ValidateContext): 
   checkPools(doc, tasks, context.config, reporter);
   checkModels(doc, tasks, context.config, reporter);
   checkInputs(doc, reporter);
-  checkTemplates(doc, tasks, context.engine ?? engineFor(context.registry), reporter);
+  checkTemplates(doc, tasks, context.engine ?? engineFor(context.registry), reporter, context.registry);
   return reporter.problems.sort(byPosition);
 }

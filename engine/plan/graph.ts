@@ -62,6 +62,38 @@ export function findCycle(graph: TaskGraph): string[] | undefined {
   return undefined;
 }
 
+/**
+ * Every cycle of needs a depth-first walk meets, one per edge that closes a loop, each as a path
+ * like findCycle's; a file with two separate loops (or two loops through one task) reports both.
+ * @example findCycles(buildGraph({ a: { needs: ['b'] }, b: { needs: ['a'] }, c: { needs: ['c'] } }))
+ * // [['a', 'b', 'a'], ['c', 'c']]
+ */
+export function findCycles(graph: TaskGraph): string[][] {
+  const state = new Map<string, 'open' | 'done'>();
+  const found = new Map<string, string[]>();
+  for (const start of graph.nodes) {
+    if (state.has(start)) continue;
+    const path: string[] = [start];
+    const pending: string[][] = [[...graph.needs.get(start)!]];
+    state.set(start, 'open');
+    while (path.length > 0) {
+      const next = pending[pending.length - 1]!.pop();
+      if (next === undefined) {
+        state.set(path.pop()!, 'done');
+        pending.pop();
+      } else if (state.get(next) === 'open') {
+        const cycle = rotateToFirst(path.slice(path.indexOf(next)), graph.nodes);
+        found.set(cycle.join('\0'), cycle);
+      } else if (!state.has(next)) {
+        state.set(next, 'open');
+        path.push(next);
+        pending.push([...graph.needs.get(next)!]);
+      }
+    }
+  }
+  return [...found.values()];
+}
+
 function rotateToFirst(cycle: string[], order: readonly string[]): string[] {
   const members = new Set(cycle);
   const first = order.find((id) => members.has(id))!;

@@ -1,25 +1,30 @@
 // Templates compile, call known helpers, and read only tasks that are sure to have finished.
 import { analyzeTemplate, type TemplateEngine } from '../../handlebars/render.js';
 import { didYouMean } from '../../suggest.js';
+import type { Registry } from '../registry.js';
 import type { PathSegment } from '../yaml.js';
 import { label, type Reporter } from './report.js';
+import { checkReference, loopOf, type Reader } from './references.js';
 import { isRecord, needsOf, type RawTask } from './shape.js';
 
 // Task keys whose strings are rendered; uses, needs, pool, model, tags and when are plain names.
-const RENDERED_KEYS = ['run', 'with', 'if', 'forEach', 'locks', 'env'] as const;
+const RENDERED_KEYS = ['run', 'with', 'if', 'forEach', 'matrix', 'locks', 'env', 'continueOnError', 'timeout', 'pool', 'model'] as const;
+// Rendered before the task's instances exist: no `item` there.
+const LOOP_SOURCES = new Set<string>(['forEach', 'matrix']);
 
 
 /**
  * TEMPLATE_SYNTAX and UNKNOWN_HELPER in every rendered string; UNKNOWN_NEED for `tasks.x` naming
  * no task; TEMPLATE_RACE for a task reading `tasks.x` it does not (transitively) need (or itself);
- * INPUT_INVALID for `inputs.x` not declared. `outputs` may read any task; `env` and `defaults`
- * none (they apply before any task has run).
+ * INPUT_INVALID for `inputs.x` not declared; UNKNOWN_REFERENCE for a path that cannot resolve
+ * (checkReference). `outputs` may read any task; `env` and `defaults` none (they apply before
+ * any task has run).
  */
-export function checkTemplates(doc: Record<string, unknown>, tasks: Record<string, RawTask>, engine: TemplateEngine, reporter: Reporter): void {
+export function checkTemplates(doc: Record<string, unknown>, tasks: Record<string, RawTask>, engine: TemplateEngine, reporter: Reporter, registry: Registry): void {
   const ids = Object.keys(tasks);
   const inputs = Object.keys(isRecord(doc.inputs) ? doc.inputs : {});
   const reachable = createReachability(tasks);
-  const visit = (value: unknown, path: PathSegment[], reader: string | 'anyone' | 'nobody') => {
+  const visit = (value: unknown, path: PathSegment[], reader: string | 'anyone' | 'nobody', scope: Reader) => {
     forEachString(value, path, (source, at) => {
       const { error, paths } = plainPaths(source, engine.context.helpers) ?? analyzeTemplate(engine, source);
       if (error) {
@@ -33,6 +38,8 @@ export function checkTemplates(doc: Record<string, unknown>, tasks: Record<strin
           const declared = inputs.length === 0 ? ' (the pipeline declares no inputs)' : didYouMean(input, inputs);
           reporter.add('INPUT_INVALID', at, `${label(at)}: reads inputs.${input}, which is not declared under inputs${declared}`);
         }
+        const problem = checkReference(read, scope, tasks, registry);
+        if (problem) reporter.add('UNKNOWN_REFERENCE', at, `${label(at)}: ${problem}`);
         const ref = taskOf(read);
         if (ref === undefined) continue;
         if (ref === reader) {
@@ -47,12 +54,16 @@ export function checkTemplates(doc: Record<string, unknown>, tasks: Record<strin
       }
     });
   };
-  visit(doc.env, ['env'], 'nobody');
-  if (isRecord(doc.defaults)) for (const key of RENDERED_KEYS) visit(doc.defaults[key], ['defaults', key], 'nobody');
+  visit(doc.env, ['env'], 'nobody', {});
+  // Defaults merge under every task, looping or not: their loop reads are checked nowhere.
+  if (isRecord(doc.defaults)) for (const key of RENDERED_KEYS) visit(doc.defaults[key], ['defaults', key], 'nobody', { loop: 'matrix' });
   for (const [id, task] of Object.entries(tasks)) {
-    for (const key of RENDERED_KEYS) visit(task[key], ['tasks', id, key], id);
+    const loop = loopOf(task);
+    for (const key of RENDERED_KEYS) {
+      visit(task[key], ['tasks', id, key], id, loop && !LOOP_SOURCES.has(key) ? { task: id, loop } : { task: id });
+    }
   }
-  visit(doc.outputs, ['outputs'], 'anyone');
+  visit(doc.outputs, ['outputs'], 'anyone', {});
 }
 
 // `{{a.b}}` and `{{{a.b}}}` only: a dotted path of plain names, nothing before or inside to escape.
