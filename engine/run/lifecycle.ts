@@ -35,39 +35,57 @@ export interface Lifecycle {
  * await lifecycle.start();
  */
 export function createLifecycle(ctx: RunContext, enqueue: (job: Job) => void): Lifecycle {
-  const { tasks, flags, emit } = ctx;
-  let finished = 0;
-  let resolveDone!: () => void;
-  const done = new Promise<void>((resolve) => (resolveDone = resolve));
+  return new TaskLifecycle(ctx, enqueue);
+}
 
-  function resolveTask(state: TaskState): void {
-    const needs = state.spec.needs.map((id) => tasks.get(id)!);
-    const skip = skipReasonOf(state, needs);
-    if (skip) return skipTask(state, skip);
-    if (state.spec.join) return endJoin(state, needs);
+class TaskLifecycle implements Lifecycle {
+  private finished = 0;
+  private resolveDone!: () => void;
+  private readonly done = new Promise<void>((resolve) => (this.resolveDone = resolve));
+
+  constructor(
+    private readonly ctx: RunContext,
+    private readonly enqueue: (job: Job) => void,
+  ) {}
+
+  start(): Promise<void> {
+    const { tasks } = this.ctx;
+    if (tasks.size === 0) this.resolveDone();
+    // Roots are taken first: a root that ends at once (resumed, skipped) resolves its dependents
+    // synchronously, and they must not be resolved a second time here.
+    const roots = [...tasks.values()].filter((state) => state.waiting === 0);
+    for (const state of roots) if (state.status === undefined) this.resolveTask(state);
+    return this.done;
+  }
+
+  private resolveTask(state: TaskState): void {
+    const { ctx } = this;
+    const needs = state.spec.needs.map((id) => ctx.tasks.get(id)!);
+    const skip = this.skipReasonOf(state, needs);
+    if (skip) return this.skipTask(state, skip);
+    if (state.spec.join) return this.endJoin(state, needs);
     let items: unknown[] | undefined;
     try {
-      if (!conditionHolds(state)) return skipTask(state, 'condition');
-      items = itemsOf(state);
+      if (!this.conditionHolds(state)) return this.skipTask(state, 'condition');
+      items = this.itemsOf(state);
     } catch (error) {
       if (ctx.dryRun && state.spec.forEach) items = ['<item>'];
-      else return failTask(state, toErrorData(error, 'TEMPLATE_ERROR'));
+      else return this.failTask(state, toErrorData(error, 'TEMPLATE_ERROR'));
     }
-    // The run's task count grows by the instances - 1 (a forEach over nothing still counts as one).
-    if (items !== undefined) emit({ type: 'task:expand', id: state.spec.id, instances: items.length });
-    if (items?.length === 0) return endEmptyForEach(state, needs);
+    if (items?.length === 0) return this.endEmptyForEach(state, needs);
     if (items === undefined) addInstance(ctx, state, state.spec.id, 0);
     else items.forEach((item, i) => addInstance(ctx, state, `${state.spec.id}[${i}]`, i, { item }));
     state.open = state.instances.length;
-    reuseResumed(state, needs, items?.length);
+    this.reuseResumed(state, needs, items?.length);
     const { jobs, failed } = prepareJobs(ctx, state);
-    for (const [inst, error] of failed) endInstance(inst, failedResult(inst, error));
-    for (const job of jobs) enqueue(job);
+    for (const [inst, error] of failed) this.endInstance(inst, failedResult(inst, error));
+    for (const job of jobs) this.enqueue(job);
   }
 
   /** `when:` and cancellation, decided from how the needs ended. */
-  function skipReasonOf(state: TaskState, needs: TaskState[]): SkipReason | undefined {
+  private skipReasonOf(state: TaskState, needs: TaskState[]): SkipReason | undefined {
     const { when } = state.spec;
+    const { flags } = this.ctx;
     if (flags.aborted) return 'cancelled';
     if (when === 'success' && !needs.every(taskOk)) return 'upstream';
     if (when === 'failure') {
@@ -78,46 +96,44 @@ export function createLifecycle(ctx: RunContext, enqueue: (job: Job) => void): L
     return undefined;
   }
 
-  function conditionHolds(state: TaskState): boolean {
+  private conditionHolds(state: TaskState): boolean {
     const { spec } = state;
     if (spec.if === undefined) return true;
-    return isTruthy(renderValue(ctx.engine, spec.if, ctx.scopeOf(spec), { where: `task ${spec.id} if` }));
+    return isTruthy(renderValue(this.ctx.engine, spec.if, this.ctx.scopeOf(spec), { where: `task ${spec.id} if` }));
   }
 
-  function itemsOf(state: TaskState): unknown[] | undefined {
+  private itemsOf(state: TaskState): unknown[] | undefined {
     const { spec } = state;
     if (!spec.forEach) return undefined;
     const where = `task ${spec.id}`;
-    const value = renderValue(ctx.engine, spec.forEach.items, ctx.scopeOf(spec), { where: `${where} forEach` });
+    const value = renderValue(this.ctx.engine, spec.forEach.items, this.ctx.scopeOf(spec), { where: `${where} forEach` });
     if (!Array.isArray(value)) {
       throw new WeftError('TEMPLATE_ERROR', `${where}: forEach must give an array, got ${value === null ? 'null' : typeof value}`);
     }
     return chunked(value, spec.forEach.chunk);
   }
 
-  function endEmptyForEach(state: TaskState, needs: TaskState[]): void {
+  private endEmptyForEach(state: TaskState, needs: TaskState[]): void {
     state.resumed = needs.every((n) => n.resumed);
     state.status = 'success';
-    publishTask(state);
-    // The report lists it as one task that succeeded with no output: the events say so too.
-    const now = Date.now();
-    emit({ type: 'task:end', id: state.spec.id, result: { status: 'success', attempts: 0, startedAt: now, endedAt: now, durationMs: 0, output: [] } });
-    afterTask(state);
+    this.publishTask(state);
+    this.afterTask(state);
   }
 
   /** Reuse only when every need was reused: a need that ran again may have changed this task's inputs. */
-  function reuseResumed(state: TaskState, needs: TaskState[], count: number | undefined): void {
-    const previous = ctx.options.resume;
+  private reuseResumed(state: TaskState, needs: TaskState[], count: number | undefined): void {
+    const previous = this.ctx.options.resume;
     if (!previous || !needs.every((n) => n.resumed)) return;
     const now = Date.now();
     const reused = state.instances.map((inst) => resumedResult(previous, inst.id, count, now));
     state.resumed = reused.every(Boolean);
-    state.instances.forEach((inst, i) => reused[i] && endInstance(inst, reused[i]));
+    state.instances.forEach((inst, i) => reused[i] && this.endInstance(inst, reused[i]));
   }
 
   /** A template call ends once its template's tasks have; its output is the template's outputs. */
-  function endJoin(state: TaskState, needs: TaskState[]): void {
+  private endJoin(state: TaskState, needs: TaskState[]): void {
     const { spec } = state;
+    const { ctx } = this;
     const outcome = joinOutcome(
       spec.id,
       needs.map((n) => {
@@ -141,25 +157,24 @@ export function createLifecycle(ctx: RunContext, enqueue: (job: Job) => void): L
     } else if (outcome.status === 'failed') result = failedResult(inst, outcome.error);
     else if (outcome.status === 'skipped') result = { status: 'skipped', attempts: 0, reason: outcome.reason };
     else result = { status: 'cancelled', attempts: 0 };
-    endInstance(inst, result);
+    this.endInstance(inst, result);
   }
 
-  function endInstance(inst: Instance, ended: TaskResult): void {
+  endInstance(inst: Instance, result: TaskResult): void {
     if (inst.result) return;
-    const result = tolerate(inst.task, ended);
     inst.result = result;
-    emit({ type: 'task:end', id: inst.id, result });
-    if (result.status === 'failed') noteFailure(inst);
+    this.ctx.emit({ type: 'task:end', id: inst.id, result });
+    if (result.status === 'failed') this.noteFailure(inst);
     const state = inst.task;
     state.open -= 1;
-    if (state.open === 0) finishTask(state);
+    if (state.open === 0) this.finishTask(state);
   }
 
-  function noteFailure(inst: Instance): void {
-    if (!inst.task.spec.continueOnError && !ctx.keepGoing) flags.stopping = true;
+  noteFailure(inst: Instance): void {
+    if (!inst.task.spec.continueOnError && !this.ctx.keepGoing) this.ctx.flags.stopping = true;
   }
 
-  function finishTask(state: TaskState): void {
+  private finishTask(state: TaskState): void {
     const statuses = state.instances.map((i) => i.result!.status);
     if (statuses.includes('failed')) state.status = 'failed';
     else if (statuses.includes('cancelled')) state.status = 'cancelled';
@@ -167,99 +182,85 @@ export function createLifecycle(ctx: RunContext, enqueue: (job: Job) => void): L
       state.status = 'skipped';
       state.skipReason = (state.instances[0]!.result as { reason: SkipReason }).reason;
     } else state.status = 'success';
-    publishTask(state);
-    afterTask(state);
+    this.publishTask(state);
+    this.afterTask(state);
   }
 
   /** Make the task's outcome visible to templates as `tasks.<id>`. */
-  function publishTask(state: TaskState): void {
+  private publishTask(state: TaskState): void {
     const { spec } = state;
     const outputOf = (i: Instance) => (i.result?.status === 'success' ? i.result.output : null);
     if (spec.forEach) {
       const outputs = state.instances.map(outputOf);
       const errors = state.instances.map((i) => (i.result?.status === 'failed' ? i.result.error : null));
-      ctx.scope.tasks[spec.id] = { status: state.status!, output: outputs, outputs, errors };
+      this.ctx.scope.tasks[spec.id] = { status: state.status!, output: outputs, outputs, errors };
     } else {
       const inst = state.instances[0];
-      ctx.scope.tasks[spec.id] = { status: state.status!, output: inst ? outputOf(inst) : null };
+      this.ctx.scope.tasks[spec.id] = { status: state.status!, output: inst ? outputOf(inst) : null };
     }
   }
 
-  function skipTask(state: TaskState, reason: SkipReason): void {
+  private skipTask(state: TaskState, reason: SkipReason): void {
     state.status = 'skipped';
     state.skipReason = reason;
-    publishTask(state);
-    emit({ type: 'task:end', id: state.spec.id, result: { status: 'skipped', attempts: 0, reason } });
-    afterTask(state);
+    this.publishTask(state);
+    this.ctx.emit({ type: 'task:end', id: state.spec.id, result: { status: 'skipped', attempts: 0, reason } });
+    this.afterTask(state);
   }
 
   /** The task failed before it had instances (its `if` or `forEach` did not render). */
-  function failTask(state: TaskState, error: ErrorData): void {
+  private failTask(state: TaskState, error: ErrorData): void {
     const now = Date.now();
-    const result = tolerate(state, { status: 'failed', attempts: 0, startedAt: now, endedAt: now, durationMs: 0, error });
+    const result: TaskResult = { status: 'failed', attempts: 0, startedAt: now, endedAt: now, durationMs: 0, error };
     state.status = 'failed';
-    addInstance(ctx, state, state.spec.id, 0).result = result;
-    publishTask(state);
-    emit({ type: 'task:end', id: state.spec.id, result });
-    if (!state.spec.continueOnError && !ctx.keepGoing) flags.stopping = true;
-    afterTask(state);
+    addInstance(this.ctx, state, state.spec.id, 0).result = result;
+    this.publishTask(state);
+    this.ctx.emit({ type: 'task:end', id: state.spec.id, result });
+    if (!state.spec.continueOnError && !this.ctx.keepGoing) this.ctx.flags.stopping = true;
+    this.afterTask(state);
   }
 
-  function afterTask(state: TaskState): void {
-    finished += 1;
+  private afterTask(state: TaskState): void {
+    this.finished += 1;
     for (const dep of state.dependents) {
       dep.waiting -= 1;
-      if (dep.waiting === 0) resolveTask(dep);
+      if (dep.waiting === 0) this.resolveTask(dep);
     }
-    if (finished === tasks.size) resolveDone();
+    if (this.finished === this.ctx.tasks.size) this.resolveDone();
   }
 
   /** On abort: tasks whose needs never finished end skipped, so the run can close. */
-  function drainUnresolved(reason: SkipReason): void {
-    for (const state of tasks.values()) {
+  private drainUnresolved(reason: SkipReason): void {
+    for (const state of this.ctx.tasks.values()) {
       if (state.status === undefined && state.instances.length === 0 && state.waiting > 0) {
         state.waiting = -1;
         state.status = 'skipped';
         state.skipReason = reason;
-        publishTask(state);
-        emit({ type: 'task:end', id: state.spec.id, result: { status: 'skipped', attempts: 0, reason } });
-        finished += 1;
+        this.publishTask(state);
+        this.ctx.emit({ type: 'task:end', id: state.spec.id, result: { status: 'skipped', attempts: 0, reason } });
+        this.finished += 1;
       }
     }
-    if (finished === tasks.size) resolveDone();
+    if (this.finished === this.ctx.tasks.size) this.resolveDone();
   }
 
-  return {
-    start() {
-      if (tasks.size === 0) resolveDone();
-      // Roots are taken first: a root that ends at once (resumed, skipped) resolves its dependents
-      // synchronously, and they must not be resolved a second time here.
-      const roots = [...tasks.values()].filter((state) => state.waiting === 0);
-      for (const state of roots) if (state.status === undefined) resolveTask(state);
-      return done;
-    },
-    endInstance,
-    noteFailure,
-    gate(inst) {
-      if (flags.aborted) return 'cancelled';
-      if (flags.stopping && inst.task.spec.when === 'success') return 'cancelled';
-      if (ctx.budget.spent && inst.task.spec.model) return 'budget';
-      return undefined;
-    },
-    cancel(isRunning) {
-      flags.aborted = true;
-      flags.stopping = true;
-      for (const state of tasks.values()) {
-        for (const inst of state.instances) {
-          if (!inst.result && !isRunning(inst)) endInstance(inst, { status: 'skipped', attempts: inst.attempt, reason: 'cancelled' });
-        }
-      }
-      drainUnresolved('cancelled');
-    },
-  };
-}
+  gate(inst: Instance): SkipReason | undefined {
+    const { flags, budget } = this.ctx;
+    if (flags.aborted) return 'cancelled';
+    if (flags.stopping && inst.task.spec.when === 'success') return 'cancelled';
+    if (budget.spent && inst.task.spec.model) return 'budget';
+    return undefined;
+  }
 
-/** A failure of a `continueOnError` task is marked, so every view can count it apart. */
-function tolerate(state: TaskState, result: TaskResult): TaskResult {
-  return result.status === 'failed' && state.spec.continueOnError ? { ...result, tolerated: true } : result;
+  cancel(isRunning: (inst: Instance) => boolean): void {
+    const { flags, tasks } = this.ctx;
+    flags.aborted = true;
+    flags.stopping = true;
+    for (const state of tasks.values()) {
+      for (const inst of state.instances) {
+        if (!inst.result && !isRunning(inst)) this.endInstance(inst, { status: 'skipped', attempts: inst.attempt, reason: 'cancelled' });
+      }
+    }
+    this.drainUnresolved('cancelled');
+  }
 }

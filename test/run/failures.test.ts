@@ -103,8 +103,9 @@ describe('failure semantics', () => {
   it('failFast: no new task starts after a failure; running ones finish', async () => {
     const { report, dir } = await runYaml(`concurrency: 2
 tasks:
-  broken: { run: "exit 1" }
-  running: { run: "sleep 0.4; touch finished" }
+  broken: { run: "touch broke; exit 1" }
+  # Ends a wide margin after broken has exited, so the failure is known by then.
+  running: { run: "while [ ! -f broke ]; do sleep 0.02; done; sleep 1; touch finished" }
   later: { needs: [running], run: "touch later" }
 `);
     expect(report.status).toBe('failed');
