@@ -52,116 +52,145 @@ export interface AttemptRunner {
  * @example const attempts = createAttemptRunner(ctx, scheduler, lifecycle)
  */
 export function createAttemptRunner(ctx: RunContext, scheduler: Scheduler, lifecycle: Lifecycle): AttemptRunner {
-  const jobs = new Map<string, Job>();
-  const running = new Map<Job, AbortController>();
-  const runningMembers = new Set<Instance>();
-  const retryTimers = new Set<NodeJS.Timeout>();
+  return new Attempts(ctx, scheduler, lifecycle);
+}
 
-  function start(unitId: string, circuitOpen: boolean): void {
-    const job = jobs.get(unitId)!;
-    const gate = lifecycle.gate(job.members[0]!);
+class Attempts implements AttemptRunner {
+  private readonly jobs = new Map<string, Job>();
+  private readonly running = new Map<Job, AbortController>();
+  private readonly runningMembers = new Set<Instance>();
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    private readonly ctx: RunContext,
+    private readonly scheduler: Scheduler,
+    private readonly lifecycle: Lifecycle,
+  ) {}
+
+  enqueue(job: Job): void {
+    this.jobs.set(job.unit.id, job);
+    this.scheduler.push(job.unit);
+  }
+
+  cancel(): void {
+    for (const controller of this.running.values()) controller.abort(new WeftError('TASK_CANCELLED', 'run cancelled'));
+    this.close();
+  }
+
+  isRunning(inst: Instance): boolean {
+    return this.runningMembers.has(inst);
+  }
+
+  close(): void {
+    for (const timer of this.retryTimers) clearTimeout(timer);
+    this.retryTimers.clear();
+  }
+
+  start(unitId: string, circuitOpen: boolean): void {
+    const job = this.jobs.get(unitId)!;
+    const gate = this.lifecycle.gate(job.members[0]!);
     if (gate) {
-      scheduler.done(unitId, { ok: true, skipped: true });
-      for (const m of job.members) lifecycle.endInstance(m, { status: 'skipped', attempts: m.attempt, reason: gate });
+      this.scheduler.done(unitId, { ok: true, skipped: true });
+      for (const m of job.members) this.lifecycle.endInstance(m, { status: 'skipped', attempts: m.attempt, reason: gate });
       return;
     }
     if (circuitOpen) {
       const error: ErrorData = { code: 'CIRCUIT_OPEN', message: `pool ${job.unit.pool}: circuit open after repeated failures` };
-      endAll(job, { ok: false }, job.members.map((m) => failedResult(m, error)));
+      this.endAll(job, { ok: false }, job.members.map((m) => failedResult(m, error)));
       return;
     }
-    void attempt(job);
+    void this.attempt(job);
   }
 
-  async function attempt(job: Job): Promise<void> {
+  private async attempt(job: Job): Promise<void> {
     const now = Date.now();
-    // Running from before task:start, so a cancellation heard in that event finds it running.
+    // Running from before task:start, so a cancellation heard in that event finds it this.running.
     const controller = new AbortController();
-    if (!ctx.dryRun) {
-      running.set(job, controller);
-      for (const m of job.members) runningMembers.add(m);
+    if (!this.ctx.dryRun) {
+      this.running.set(job, controller);
+      for (const m of job.members) this.runningMembers.add(m);
     }
     for (const m of job.members) {
       m.attempt += 1;
       m.startedAt ??= now;
-      if (!ctx.dryRun) m.attemptLog ??= [];
-      ctx.emit({ type: 'task:start', id: m.id, attempt: m.attempt, at: now });
+      if (!this.ctx.dryRun) m.attemptLog ??= [];
+      this.ctx.emit({ type: 'task:start', id: m.id, attempt: m.attempt, at: now });
     }
-    if (ctx.dryRun) {
+    if (this.ctx.dryRun) {
       const results = job.members.map((m) => successResult(m, dryRunOutput(m)));
-      return endAll(job, { ok: true, skipped: true }, results);
+      return this.endAll(job, { ok: true, skipped: true }, results);
     }
-    const { call, clear } = callContext(job, controller);
+    const { call, clear } = this.callContext(job, controller);
     const capture: Capture = { startedAt: now };
     const stopRunning = (): void => {
       clear();
-      running.delete(job);
-      for (const m of job.members) runningMembers.delete(m);
+      this.running.delete(job);
+      for (const m of job.members) this.runningMembers.delete(m);
     };
     try {
-      const items = await callPool(job, call, controller.signal, capture);
+      const items = await this.callPool(job, call, controller.signal, capture);
       stopRunning();
-      settleItems(job, items, capture);
+      this.settleItems(job, items, capture);
     } catch (error) {
       stopRunning();
-      settleFailedCall(job, toErrorData(error), capture);
+      this.settleFailedCall(job, toErrorData(error), capture);
     }
   }
 
-  function callPool(job: Job, call: CallContext, signal: AbortSignal, capture: Capture): Promise<BatchItemResult[]> {
+  private callPool(job: Job, call: CallContext, signal: AbortSignal, capture: Capture): Promise<BatchItemResult[]> {
     const leader = job.members[0]!;
     const logId = job.batch ? leader.task.spec.id : leader.id;
     const onLog = (stream: 'stdout' | 'stderr', line: string) => {
       (capture[stream] ??= createTail()).push(line);
-      ctx.emit({ type: 'task:log', id: logId, stream, line });
+      this.ctx.emit({ type: 'task:log', id: logId, stream, line });
     };
     const opts = { signal, onLog };
     const { entry } = leader.task;
-    if (job.batch) return ctx.pool!.runBatch(entry, job.members.map((m) => m.with), call, opts);
-    return ctx.pool!.run(entry, leader.with, call, opts).then((output) => [{ ok: true, output }]);
+    if (job.batch) return this.ctx.pool!.runBatch(entry, job.members.map((m) => m.with), call, opts);
+    return this.ctx.pool!.run(entry, leader.with, call, opts).then((output) => [{ ok: true, output }]);
   }
 
   /** The call returned: each member's output or error. Results are timed and spend accounted before done() may start the next unit. */
-  function settleItems(job: Job, items: BatchItemResult[], capture: Capture): void {
+  private settleItems(job: Job, items: BatchItemResult[], capture: Capture): void {
     let rateLimitRemaining: number | undefined;
     const results = job.members.map((m, i): TaskResult => {
       const item = items[i];
       if (!item) return failedResult(m, { code: 'INTERNAL', message: 'batch returned no result' });
       if (!item.ok) return failedResult(m, item.error);
       const { output, signals } = splitSignals(item.output);
-      countSignals(signals);
+      this.countSignals(signals);
       if (signals?.rateLimitRemaining !== undefined) rateLimitRemaining = Math.min(rateLimitRemaining ?? 1, signals.rateLimitRemaining);
-      ctx.budget.account(output);
+      this.ctx.budget.account(output);
       const invalid = checkOutput(output);
       return invalid ? failedResult(m, invalid) : successResult(m, output);
     });
     const outcome: Outcome = { ok: true };
     if (rateLimitRemaining !== undefined) outcome.rateLimitRemaining = rateLimitRemaining;
-    recordAttempts(job, capture, results);
-    endAll(job, outcome, results);
+    this.recordAttempts(job, capture, results);
+    this.endAll(job, outcome, results);
   }
 
   /** The whole call failed: retry it after its backoff, or end every member with the error. */
-  function settleFailedCall(job: Job, error: ErrorData, capture: Capture): void {
+  private settleFailedCall(job: Job, error: ErrorData, capture: Capture): void {
     const overloaded = error.status === 429 || error.status === 529 || error.code === 'RATE_LIMITED' || error.code === 'OVERLOADED';
     const leader = job.members[0]!;
-    if (!ctx.flags.aborted && !ctx.flags.stopping && shouldRetry(error, leader.attempt, leader.task.spec.retry)) {
-      recordAttempts(job, capture, job.members.map(() => ({ status: 'failed', error })));
-      scheduler.done(job.unit.id, { ok: false, overloaded });
-      return retryLater(job, error);
+    if (!this.ctx.flags.aborted && !this.ctx.flags.stopping && shouldRetry(error, leader.attempt, leader.task.spec.retry)) {
+      this.recordAttempts(job, capture, job.members.map(() => ({ status: 'failed', error })));
+      this.scheduler.done(job.unit.id, { ok: false, overloaded });
+      return this.retryLater(job, error);
     }
     const results = job.members.map((m): TaskResult =>
-      ctx.flags.aborted ? { ...timing(m), status: 'cancelled', reason: error.message } : failedResult(m, error),
+      this.ctx.flags.aborted ? { ...timing(m), status: 'cancelled', reason: error.message } : failedResult(m, error),
     );
-    recordAttempts(job, capture, results);
-    endAll(job, { ok: false, overloaded }, results);
+    this.recordAttempts(job, capture, results);
+    this.endAll(job, { ok: false, overloaded }, results);
   }
 
   /**
    * Keep how each member's attempt ended and what it printed, failed or not: a failed test step's
    * output is what says why. Results share the member's log array, so they see the new record.
    */
-  function recordAttempts(job: Job, capture: Capture, ends: Array<Pick<AttemptRecord, 'status' | 'error'> | TaskResult>): void {
+  private recordAttempts(job: Job, capture: Capture, ends: Array<Pick<AttemptRecord, 'status' | 'error'> | TaskResult>): void {
     const endedAt = Date.now();
     const stdout = capture.stdout?.finish();
     const stderr = capture.stderr?.finish();
@@ -180,39 +209,39 @@ export function createAttemptRunner(ctx: RunContext, scheduler: Scheduler, lifec
    * Free the job's slots and end its members. A final failure is noted first: done() may start
    * the next unit synchronously, and under failFast it must not start.
    */
-  function endAll(job: Job, outcome: Outcome, results: TaskResult[]): void {
-    job.members.forEach((m, i) => results[i]!.status === 'failed' && lifecycle.noteFailure(m));
-    scheduler.done(job.unit.id, outcome);
-    job.members.forEach((m, i) => lifecycle.endInstance(m, results[i]!));
+  private endAll(job: Job, outcome: Outcome, results: TaskResult[]): void {
+    job.members.forEach((m, i) => results[i]!.status === 'failed' && this.lifecycle.noteFailure(m));
+    this.scheduler.done(job.unit.id, outcome);
+    job.members.forEach((m, i) => this.lifecycle.endInstance(m, results[i]!));
   }
 
-  function countSignals(signals: ExecutorSignals | undefined): void {
-    if (signals?.cache === 'hit') ctx.cache.hits += 1;
-    else if (signals?.cache === 'miss') ctx.cache.misses += 1;
+  private countSignals(signals: ExecutorSignals | undefined): void {
+    if (signals?.cache === 'hit') this.ctx.cache.hits += 1;
+    else if (signals?.cache === 'miss') this.ctx.cache.misses += 1;
   }
 
   /** Back to the scheduler after the backoff, competing for slots (and a rate pool's tokens) again. */
-  function retryLater(job: Job, error: ErrorData): void {
+  private retryLater(job: Job, error: ErrorData): void {
     const leader = job.members[0]!;
     const delayMs = nextDelay(error, leader.attempt, leader.task.spec.retry);
-    ctx.emit({ type: 'task:retry', id: job.unit.id, attempt: leader.attempt, delayMs, error });
+    this.ctx.emit({ type: 'task:retry', id: job.unit.id, attempt: leader.attempt, delayMs, error });
     const timer = setTimeout(() => {
-      retryTimers.delete(timer);
-      if (!leader.result) scheduler.push(job.unit);
+      this.retryTimers.delete(timer);
+      if (!leader.result) this.scheduler.push(job.unit);
     }, delayMs);
-    retryTimers.add(timer);
+    this.retryTimers.add(timer);
   }
 
   /** The call's context, and a backstop timer for a worker too busy to report its own timeout. */
-  function callContext(job: Job, controller: AbortController): { call: CallContext; clear: () => void } {
+  private callContext(job: Job, controller: AbortController): { call: CallContext; clear: () => void } {
     const leader = job.members[0]!;
     const { spec, entry } = leader.task;
     // Built once per task: per attempt it was a measurable share of a 10k-task run's garbage.
-    let options = (leader.task.ctxOptions ??= { ...ctx.execOptions, cache: spec.cache !== false && !ctx.options.noCache });
-    if (entry.executor.needsScope) options = { ...options, scope: instanceScope(ctx, leader) };
-    const call: CallContext = { taskId: job.unit.id, attempt: leader.attempt, root: ctx.pipeline.root, options };
+    let options = (leader.task.ctxOptions ??= { ...this.ctx.execOptions, cache: spec.cache !== false && !this.ctx.options.noCache });
+    if (entry.executor.needsScope) options = { ...options, scope: instanceScope(this.ctx, leader) };
+    const call: CallContext = { taskId: job.unit.id, attempt: leader.attempt, root: this.ctx.pipeline.root, options };
     // Left out, the worker uses the run's env it was given once at pool start.
-    if (leader.env !== ctx.runEnv || !ctx.ownPool) call.env = leader.env;
+    if (leader.env !== this.ctx.runEnv || !this.ctx.ownPool) call.env = leader.env;
     if (spec.model) call.model = spec.model;
     if (spec.timeoutMs) call.timeoutMs = spec.timeoutMs;
     if (!spec.timeoutMs) return { call, clear: () => {} };
@@ -222,22 +251,4 @@ export function createAttemptRunner(ctx: RunContext, scheduler: Scheduler, lifec
     );
     return { call, clear: () => clearTimeout(timer) };
   }
-
-  return {
-    enqueue(job) {
-      jobs.set(job.unit.id, job);
-      scheduler.push(job.unit);
-    },
-    start,
-    cancel() {
-      for (const controller of running.values()) controller.abort(new WeftError('TASK_CANCELLED', 'run cancelled'));
-      for (const timer of retryTimers) clearTimeout(timer);
-      retryTimers.clear();
-    },
-    isRunning: (inst) => runningMembers.has(inst),
-    close() {
-      for (const timer of retryTimers) clearTimeout(timer);
-      retryTimers.clear();
-    },
-  };
 }
