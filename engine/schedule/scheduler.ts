@@ -120,137 +120,147 @@ const before = (a: Entry, b: Entry): boolean => a.priority > b.priority || (a.pr
  * scheduler.push({ id: 'fix[0]', priority: 1, group: 'fix', pool: 'api', locks: ['file:a.ts'] });
  */
 export function createScheduler(options: SchedulerOptions): Scheduler {
-  let concurrency = checkConcurrency(options.concurrency);
-  const start = options.start;
-  const clock = options.now ?? Date.now;
-  const ready = new Heap<Entry>(before);
-  const entries = new Map<string, Entry>();
-  const locks = createLockManager();
-  const groups = new Map<string, Lane>();
-  const pools = new Map<string, Lane>();
-  for (const [name, limit] of Object.entries(options.groups ?? {})) {
-    groups.set(name, lane(createSemaphore(limit), undefined));
+  return new ReadyQueue(options);
+}
+
+class ReadyQueue implements Scheduler {
+  private concurrency: number;
+  private readonly start: SchedulerOptions['start'];
+  private readonly clock: () => number;
+  private readonly ready = new Heap<Entry>(before);
+  private readonly entries = new Map<string, Entry>();
+  private readonly locks = createLockManager();
+  private readonly groups = new Map<string, Lane>();
+  private readonly pools = new Map<string, Lane>();
+  private seq = 0;
+  private active = 0;
+  private waitingCount = 0;
+  private pumping = false;
+  private closed = false;
+
+  constructor(options: SchedulerOptions) {
+    this.concurrency = checkConcurrency(options.concurrency);
+    this.start = options.start;
+    this.clock = options.now ?? Date.now;
+    for (const [name, limit] of Object.entries(options.groups ?? {})) {
+      this.groups.set(name, lane(createSemaphore(limit), undefined));
+    }
+    for (const [name, spec] of Object.entries(options.pools ?? {})) {
+      const limits = createPoolLimits(name, spec, this.concurrency);
+      this.pools.set(name, lane(limits.slots, limits));
+    }
   }
-  for (const [name, spec] of Object.entries(options.pools ?? {})) {
-    const limits = createPoolLimits(name, spec, concurrency);
-    pools.set(name, lane(limits.slots, limits));
-  }
-  let seq = 0;
-  let active = 0;
-  let waitingCount = 0;
-  let pumping = false;
-  let closed = false;
 
   // Starts ready units while run-wide slots last. Re-entrant calls (start → done → pump) return
   // at once: the loop below re-reads the state on every turn, so it picks up their changes.
-  const pump = (): void => {
-    if (pumping || closed) return;
-    pumping = true;
+  private pump(): void {
+    if (this.pumping || this.closed) return;
+    this.pumping = true;
     try {
-      while (active < concurrency) {
-        const entry = ready.pop();
+      while (this.active < this.concurrency) {
+        const entry = this.ready.pop();
         if (!entry) break;
-        if (entry.where === 'ready') admit(entry);
+        if (entry.where === 'ready') this.admit(entry);
       }
     } finally {
-      pumping = false;
+      this.pumping = false;
     }
-  };
+  }
 
-  const admit = (entry: Entry): void => {
-    const now = clock();
+  private admit(entry: Entry): void {
+    const now = this.clock();
     const { group, pool } = entry;
     const limits = pool?.pool;
-    if (limits?.breaker?.check(now) === 'fail') return begin(entry, true);
-    if (group && !group.slots!.hasRoom()) return park(entry, group);
+    if (limits?.breaker?.check(now) === 'fail') return this.begin(entry, true);
+    if (group && !group.slots!.hasRoom()) return this.park(entry, group);
     if (pool && limits) {
       // A pool serves its parked units in order: a later unit must not take the tokens a
       // heavier, earlier one is saving up for.
-      const head = liveTop(pool);
-      if (head && before(head, entry)) return park(entry, pool);
+      const head = this.liveTop(pool);
+      if (head && before(head, entry)) return this.park(entry, pool);
       const wait = waitFor(limits, entry.weight, now);
       if (wait !== 0) {
-        park(entry, pool);
-        if (wait > 0) armTimer(pool, wait);
+        this.park(entry, pool);
+        if (wait > 0) this.armTimer(pool, wait);
         return;
       }
     }
     const keys = entry.unit.locks;
-    if (keys && keys.length > 0 && !locks.tryAcquire(entry.unit.id, keys)) {
+    if (keys && keys.length > 0 && !this.locks.tryAcquire(entry.unit.id, keys)) {
       entry.where = 'locks';
-      return passWake(entry);
+      return this.passWake(entry);
     }
     group?.slots!.tryAcquire();
     if (limits) entry.ticket = takePool(limits, entry.weight, now);
-    begin(entry, false);
-  };
+    this.begin(entry, false);
+  }
 
-  const begin = (entry: Entry, circuitOpen: boolean): void => {
+  private begin(entry: Entry, circuitOpen: boolean): void {
     // Failing fast, the unit gives up its place in the lock queues it was waiting in.
-    if (circuitOpen && locks.isQueued(entry.unit.id)) readmitLockWaiters(locks.cancel(entry.unit.id));
+    if (circuitOpen && this.locks.isQueued(entry.unit.id)) this.readmitLockWaiters(this.locks.cancel(entry.unit.id));
     entry.where = 'running';
     entry.circuitOpen = circuitOpen;
-    active++;
-    waitingCount--;
-    passWake(entry);
-    start(entry.unit, { circuitOpen });
-  };
+    this.active++;
+    this.waitingCount--;
+    this.passWake(entry);
+    this.start(entry.unit, { circuitOpen });
+  }
 
-  const park = (entry: Entry, where: Lane): void => {
+  private park(entry: Entry, where: Lane): void {
     entry.where = 'parked';
     where.parked.push(entry);
-    passWake(entry);
-  };
+    this.passWake(entry);
+  }
 
   // A unit woken by a lane that did not use the lane's room (it parked elsewhere) or used it
   // and the lane may have more (a rate pool after a timer) wakes the lane's next unit. This
   // keeps "a lane with room and parked units has one of them on its way" true.
-  const passWake = (entry: Entry): void => {
+  private passWake(entry: Entry): void {
     const lane = entry.wokenBy;
     if (!lane) return;
     entry.wokenBy = undefined;
-    wake(lane);
-  };
+    this.wake(lane);
+  }
 
-  const wake = (lane: Lane): void => {
-    const head = liveTop(lane);
+  private wake(lane: Lane): void {
+    const head = this.liveTop(lane);
     if (!head) return;
     if (lane.pool) {
-      const wait = waitFor(lane.pool, head.weight, clock());
-      if (wait > 0) return armTimer(lane, wait);
+      const wait = waitFor(lane.pool, head.weight, this.clock());
+      if (wait > 0) return this.armTimer(lane, wait);
       if (wait === BLOCKED) return;
     } else if (!lane.slots!.hasRoom()) return;
     lane.parked.pop();
     head.where = 'ready';
     head.wokenBy = lane;
-    ready.push(head);
-  };
+    this.ready.push(head);
+  }
 
-  const liveTop = (lane: Lane): Entry | undefined => {
+  private liveTop(lane: Lane): Entry | undefined {
     let head = lane.parked.peek();
     while (head && head.where !== 'parked') {
       lane.parked.pop();
       head = lane.parked.peek();
     }
     return head;
-  };
+  }
 
-  const readmitLockWaiters = (ids: string[]): void => {
+  private readmitLockWaiters(ids: string[]): void {
     for (const id of ids) {
-      const entry = entries.get(id);
+      const entry = this.entries.get(id);
       // Only units waiting on nothing but locks; one parked in a lane still keeps its place.
       if (entry?.where === 'locks') {
         entry.where = 'ready';
-        ready.push(entry);
+        this.ready.push(entry);
       }
     }
-  };
+  }
 
   // A rate-limited pool has no release to wait for, only time: wake it when the head's tokens
   // are due. Not unref'd: pending work must keep the process alive. close() clears it.
-  const armTimer = (lane: Lane, delayMs: number): void => {
-    if (closed) return;
-    const at = clock() + delayMs;
+  private armTimer(lane: Lane, delayMs: number): void {
+    if (this.closed) return;
+    const at = this.clock() + delayMs;
     if (lane.timer !== undefined) {
       if (lane.timerAt <= at) return;
       clearTimeout(lane.timer);
@@ -258,109 +268,108 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     lane.timerAt = at;
     lane.timer = setTimeout(() => {
       lane.timer = undefined;
-      wake(lane);
-      pump();
+      this.wake(lane);
+      this.pump();
     }, delayMs);
-  };
+  }
 
-  const remove = (entry: Entry): void => {
+  private remove(entry: Entry): void {
     entry.where = 'gone';
-    entries.delete(entry.unit.id);
-    waitingCount--;
-    if (locks.isQueued(entry.unit.id)) readmitLockWaiters(locks.cancel(entry.unit.id));
-    passWake(entry);
-  };
+    this.entries.delete(entry.unit.id);
+    this.waitingCount--;
+    if (this.locks.isQueued(entry.unit.id)) this.readmitLockWaiters(this.locks.cancel(entry.unit.id));
+    this.passWake(entry);
+  }
 
-  return {
-    push(unit) {
-      if (closed) throw new WeftError('INTERNAL', `scheduler is closed; cannot push ${unit.id}`);
-      if (entries.has(unit.id)) throw new WeftError('INTERNAL', `unit ${unit.id} is already scheduled`);
-      const pool = unit.pool === undefined ? undefined : pools.get(unit.pool);
-      if (unit.pool !== undefined && !pool) throw new WeftError('UNKNOWN_POOL', `unit ${unit.id} uses unknown pool ${unit.pool}`);
-      const entry: Entry = {
-        unit,
-        priority: unit.priority,
-        seq: seq++,
-        weight: unit.weight ?? 0,
-        group: unit.group === undefined ? undefined : groups.get(unit.group),
-        pool,
-        where: 'ready',
-        wokenBy: undefined,
-        circuitOpen: false,
-        ticket: undefined,
-      };
-      entries.set(unit.id, entry);
-      waitingCount++;
-      ready.push(entry);
-      pump();
-    },
 
-    done(unitId, outcome) {
-      const entry = entries.get(unitId);
-      if (!entry || entry.where !== 'running') throw new WeftError('INTERNAL', `unit ${unitId} is not running`);
-      entry.where = 'gone';
-      entries.delete(unitId);
-      active--;
-      if (!entry.circuitOpen) {
-        const { group, pool } = entry;
-        if (group) {
-          group.slots!.release();
-          wake(group);
-        }
-        if (pool?.pool && entry.ticket) {
-          releasePool(pool.pool, entry.ticket, outcome, clock());
-          wake(pool);
-        }
-        const keys = entry.unit.locks;
-        if (keys && keys.length > 0) readmitLockWaiters(locks.release(unitId));
+  push(unit: Unit): void {
+    if (this.closed) throw new WeftError('INTERNAL', `scheduler is this.closed; cannot push ${unit.id}`);
+    if (this.entries.has(unit.id)) throw new WeftError('INTERNAL', `unit ${unit.id} is already scheduled`);
+    const pool = unit.pool === undefined ? undefined : this.pools.get(unit.pool);
+    if (unit.pool !== undefined && !pool) throw new WeftError('UNKNOWN_POOL', `unit ${unit.id} uses unknown pool ${unit.pool}`);
+    const entry: Entry = {
+      unit,
+      priority: unit.priority,
+      seq: this.seq++,
+      weight: unit.weight ?? 0,
+      group: unit.group === undefined ? undefined : this.groups.get(unit.group),
+      pool,
+      where: 'ready',
+      wokenBy: undefined,
+      circuitOpen: false,
+      ticket: undefined,
+    };
+    this.entries.set(unit.id, entry);
+    this.waitingCount++;
+    this.ready.push(entry);
+    this.pump();
+  }
+
+  done(unitId: string, outcome: Outcome): void {
+    const entry = this.entries.get(unitId);
+    if (!entry || entry.where !== 'running') throw new WeftError('INTERNAL', `unit ${unitId} is not running`);
+    entry.where = 'gone';
+    this.entries.delete(unitId);
+    this.active--;
+    if (!entry.circuitOpen) {
+      const { group, pool } = entry;
+      if (group) {
+        group.slots!.release();
+        this.wake(group);
       }
-      pump();
-    },
-
-    cancel(unitId) {
-      const entry = entries.get(unitId);
-      if (!entry || entry.where === 'running') return false;
-      remove(entry);
-      pump();
-      return true;
-    },
-
-    drain() {
-      const dropped: Unit[] = [];
-      for (const entry of [...entries.values()]) {
-        if (entry.where === 'running') continue;
-        remove(entry);
-        dropped.push(entry.unit);
+      if (pool?.pool && entry.ticket) {
+        releasePool(pool.pool, entry.ticket, outcome, this.clock());
+        this.wake(pool);
       }
-      ready.clear();
-      return dropped;
-    },
+      const keys = entry.unit.locks;
+      if (keys && keys.length > 0) this.readmitLockWaiters(this.locks.release(unitId));
+    }
+    this.pump();
+  }
 
-    setConcurrency(next) {
-      concurrency = checkConcurrency(next);
-      pump();
-    },
+  cancel(unitId: string): boolean {
+    const entry = this.entries.get(unitId);
+    if (!entry || entry.where === 'running') return false;
+    this.remove(entry);
+    this.pump();
+    return true;
+  }
 
-    idle() {
-      return active === 0 && waitingCount === 0;
-    },
+  drain(): Unit[] {
+    const dropped: Unit[] = [];
+    for (const entry of [...this.entries.values()]) {
+      if (entry.where === 'running') continue;
+      this.remove(entry);
+      dropped.push(entry.unit);
+    }
+    this.ready.clear();
+    return dropped;
+  }
 
-    running() {
-      return active;
-    },
+  setConcurrency(next: number): void {
+    this.concurrency = checkConcurrency(next);
+    this.pump();
+  }
 
-    waiting() {
-      return waitingCount;
-    },
+  idle(): boolean {
+    return this.active === 0 && this.waitingCount === 0;
+  }
 
-    close() {
-      closed = true;
-      for (const lane of pools.values()) {
-        if (lane.timer !== undefined) clearTimeout(lane.timer);
-        lane.timer = undefined;
-      }
-    },
-  };
+  running(): number {
+    return this.active;
+  }
+
+  waiting(): number {
+    return this.waitingCount;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const lane of this.pools.values()) {
+      if (lane.timer !== undefined) clearTimeout(lane.timer);
+      lane.timer = undefined;
+    }
+  }
 }
 
 function lane(slots: Semaphore | undefined, pool: PoolLimits | undefined): Lane {
