@@ -121,6 +121,12 @@ export type HelperFn = (...args: unknown[]) => unknown;
 export interface Plugin {
   executors?: Record<string, Executor<any, any>>;
   helpers?: Record<string, HelperFn>;
+  /**
+   * Where a worker thread imports each executor from: a module URL exporting it under its name
+   * (`export const shell = …`). Left out, threads import the plugin module itself. A plugin with
+   * several executors lists them so each thread loads only those its run uses.
+   */
+  modules?: Record<string, string>;
 }
 
 /** A registered executor: its contract plus where the worker thread can import it from. */

@@ -15,4 +15,12 @@ export const executors: Record<string, Executor<any, any>> = {
   llm,
 };
 
-export default { executors } satisfies Plugin;
+// Each executor's own file, so a worker thread of a shell-only run never imports the llm
+// executor and what it loads (sibling extension: .ts from source, .js from dist).
+const ext = import.meta.url.slice(import.meta.url.lastIndexOf('.'));
+const own = (name: string) => new URL(`./${name}${ext}`, import.meta.url).href;
+
+/** Where worker threads import each built-in from. */
+export const modules: Record<string, string> = Object.fromEntries(Object.keys(executors).map((name) => [name, own(name)]));
+
+export default { executors, modules } satisfies Plugin;

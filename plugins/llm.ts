@@ -26,7 +26,12 @@ export const llm: Executor<LlmWith, LlmResult> = {
   secretEnv: ['ANTHROPIC_API_KEY'],
   usesModel: true,
 
-  // The SDK loads lazily (~0.4 s): only workers that run an llm call pay for it, never the main thread.
+  // The SDK loads lazily (~0.4 s): only workers of a run with llm tasks pay for it, never the main
+  // thread, and they pay while the pool warms up, before the first call.
+  async warmUp() {
+    await import('./llm/run.js');
+  },
+
   async run(w, ctx) {
     const { runLlm } = await import('./llm/run.js');
     return runLlm(w, ctx);

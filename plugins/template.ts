@@ -48,6 +48,10 @@ async function importHelpers(moduleUrls: string[]): Promise<Record<string, Helpe
  */
 export const template: Executor<TemplateWith, TemplateOutput> = {
   description: 'Render a Handlebars template to a file; output { path, bytes }',
+  // Handlebars (~50 ms) loads while the pool warms up: reading an engine's hb sets it up.
+  async warmUp() {
+    void (await loadTemplating()).createTemplateEngine().hb;
+  },
   needsScope: true,
   outputFields: ['path', 'bytes'],
   // Rendered here, once, with the scope and `data`; the engine leaves it as written.

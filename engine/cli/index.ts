@@ -33,11 +33,11 @@ export async function cli(argv: string[], io: CliIo): Promise<number> {
     }
     if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
       const topic = first === 'help' ? rest[0] : undefined;
-      print.out(topic ? findCommand(topic).usage : topLevelHelp());
+      print.out(topic ? (await findCommand(topic)).usage : topLevelHelp());
       return EXIT.ok;
     }
     if (first.startsWith('-')) throw new WeftError('USAGE', `expected a command before ${first}`);
-    const command = findCommand(first);
+    const command = await findCommand(first);
     const args = parseFlags(rest, command.flags);
     if (args.values.help) {
       print.out(command.usage);
@@ -50,9 +50,9 @@ export async function cli(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-function findCommand(name: string): Command {
+function findCommand(name: string): Promise<Command> {
   const command = commands.find((c) => c.name === name);
-  if (command) return command;
+  if (command) return command.load();
   const hint = suggest(name, commands.map((c) => c.name));
   throw new WeftError('USAGE', `unknown command "${name}"${hint ? ` (did you mean "${hint}"?)` : ''}`);
 }

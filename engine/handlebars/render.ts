@@ -1,4 +1,5 @@
-import Handlebars from 'handlebars';
+import { createRequire } from 'node:module';
+import type Handlebars from 'handlebars';
 import { WeftError, isWeftError, type WeftErrorCode } from '../errors.js';
 import type { HelperFn } from '../executor.js';
 import { compileDirect, type DirectTemplate } from './direct.js';
@@ -6,6 +7,7 @@ import { formatShell, formatText } from './format.js';
 import { builtinHelpers } from './helpers.js';
 import { isTruthy } from '../truthy.js';
 import { parseTemplate } from './parse.js';
+import { parsePlain } from './plain.js';
 import { readPath } from './read-path.js';
 import {
   CAPTURE,
@@ -71,11 +73,11 @@ const RESERVED = new Set(['log', 'helperMissing', 'blockHelperMissing', READ, RE
 export function createTemplateEngine(
   options: { helpers?: Record<string, HelperFn>; partials?: Record<string, string> } = {},
 ): TemplateEngine {
-  const hb = Handlebars.create();
-  hb.unregisterHelper('log');
   const helpers = new Map<string, HelperSpec>(Object.entries(BLOCK_HELPERS));
+  // Registered into Handlebars when it is first needed (see `hb` below).
+  const registered: Array<[string, Handlebars.HelperDelegate]> = [];
   const register = (name: string, fn: (...args: unknown[]) => unknown): void => {
-    hb.registerHelper(name, fn as Handlebars.HelperDelegate);
+    registered.push([name, fn as Handlebars.HelperDelegate]);
   };
 
   for (const [name, helper] of Object.entries(builtinHelpers)) {
@@ -110,17 +112,43 @@ export function createTemplateEngine(
   const context: RewriteContext = { helpers, partials: new Set(Object.keys(options.partials ?? {})) };
 
   const shellPartials: Record<string, Delegate> = {};
-  for (const [name, source] of Object.entries(options.partials ?? {})) {
-    try {
-      const ast = parseTemplate(hb, source);
-      hb.registerPartial(name, hb.compile(rewriteTemplate(ast, context, 'text').program, compileOptions));
-      shellPartials[name] = hb.compile(rewriteTemplate(ast, context, 'shell').program, compileOptions);
-    } catch (error) {
-      const e = error as WeftError;
-      throw new WeftError(e.code ?? 'TEMPLATE_SYNTAX', `partial "${name}": ${e.message}`, { cause: error });
+  const partials = Object.entries(options.partials ?? {});
+  // Handlebars (~50 ms to import) is loaded and set up on first use: a run whose strings are
+  // plain or simple paths ({{inputs.x}} is parsed without it at validation) never needs it.
+  let hb: typeof Handlebars | undefined;
+  const setUp = (): typeof Handlebars => {
+    const created = loadHandlebars().create();
+    created.unregisterHelper('log');
+    for (const [name, fn] of registered) created.registerHelper(name, fn);
+    for (const [name, source] of partials) {
+      try {
+        const ast = parseTemplate(created, source);
+        created.registerPartial(name, created.compile(rewriteTemplate(ast, context, 'text').program, compileOptions));
+        shellPartials[name] = created.compile(rewriteTemplate(ast, context, 'shell').program, compileOptions);
+      } catch (error) {
+        const e = error as WeftError;
+        throw new WeftError(e.code ?? 'TEMPLATE_SYNTAX', `partial "${name}": ${e.message}`, { cause: error });
+      }
     }
-  }
-  return { hb, context, compileOptions, shellPartials, cache: { text: new Map(), shell: new Map() } };
+    return created;
+  };
+  // Partials are checked as the engine is made, so their errors surface with the pipeline's.
+  if (partials.length) hb = setUp();
+  return {
+    get hb() {
+      return (hb ??= setUp());
+    },
+    context,
+    compileOptions,
+    shellPartials,
+    cache: { text: new Map(), shell: new Map() },
+  };
+}
+
+let handlebars: typeof Handlebars | undefined;
+// Handlebars is CommonJS: required on demand, synchronously, so rendering stays synchronous.
+function loadHandlebars(): typeof Handlebars {
+  return (handlebars ??= createRequire(import.meta.url)('handlebars') as typeof Handlebars);
 }
 
 function registerInternalHelpers(register: (name: string, fn: (...args: unknown[]) => unknown) => void): void {
@@ -299,11 +327,14 @@ function compileCached(engine: TemplateEngine, source: string, shell: boolean): 
 
 function compile(engine: TemplateEngine, source: string, shell: boolean): Compiled {
   try {
-    const ast = parseTemplate(engine.hb, source);
+    // Text and plain paths compile without Handlebars (not even loaded); the rest is parsed by it.
+    const plain = parsePlain(source, engine.context.helpers);
+    let ast = plain ?? parseTemplate(engine.hb, source);
     const kind = !shell && findWholeValue(ast) ? 'value' : 'text';
     const mode = shell ? 'shell' : kind;
     const direct = compileDirect(ast, engine.context.helpers, mode);
     if (direct) return { kind: 'direct', run: direct };
+    if (plain) ast = parseTemplate(engine.hb, source);
     const { program } = rewriteTemplate(ast, engine.context, mode);
     return { kind, run: engine.hb.compile(program, engine.compileOptions) };
   } catch (error) {

@@ -7,14 +7,15 @@ import { isKnownModel, mergeModels } from './models.js';
 import { normalizePools } from './normalize.js';
 import type { Problem, WeftConfig } from '../types.js';
 import { byPosition, createReporter } from './validate/report.js';
-import { PIPELINE_SCHEMA_ID, reportSchemaErrors, sharedAjv } from './validate/schema.js';
+import { PIPELINE_SCHEMA_ID, compileSchema, reportSchemaErrors } from './validate/schema.js';
 import { didYouMean } from '../suggest.js';
 import { parseYaml } from './yaml.js';
 
 export const CONFIG_FILE = 'weft.config.yaml';
 
 const ref = (name: string) => ({ $ref: `${PIPELINE_SCHEMA_ID}#/definitions/${name}` });
-const configSchema = {
+/** The JSON Schema of weft.config.yaml (its `$ref`s point into the pipeline schema). */
+export const configSchema = {
   $id: 'https://weft.dev/schemas/config.schema.json',
   type: 'object',
   additionalProperties: false,
@@ -81,7 +82,11 @@ export async function loadConfig(cwd: string = process.cwd()): Promise<{ config:
   // An empty file is a config with nothing to say.
   const doc = parsed.value ?? {};
   const reporter = createReporter(parsed);
-  validateConfig ??= sharedAjv().compile(configSchema);
+  if (!validateConfig) {
+    const compiled = compileSchema(configSchema);
+    if (compiled instanceof Error) throw compiled;
+    validateConfig = compiled;
+  }
   if (!validateConfig(doc)) {
     reportSchemaErrors(validateConfig.errors ?? [], reporter, { root: doc, base: [], invalid: 'CONFIG_INVALID' });
     return { config: fallback, problems: reporter.problems.sort(byPosition) };

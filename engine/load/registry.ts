@@ -42,7 +42,7 @@ export async function registerPlugin(registry: Registry, moduleUrl: string, sour
     if (taken) {
       throw new WeftError('PLUGIN_INVALID', `executor "${name}" from ${source} collides with the one from ${taken.source}`);
     }
-    registry.executors.set(name, { name, executor, moduleUrl: runtimeUrl(moduleUrl), source });
+    registry.executors.set(name, { name, executor, moduleUrl: runtimeUrl(plugin.modules?.[name] ?? moduleUrl), source });
   }
   for (const [name, fn] of Object.entries(plugin.helpers ?? {})) {
     const taken = registry.helpers.get(name);

@@ -1,13 +1,23 @@
 // `output: json`: find the JSON in an answer, parse it, check it against `with.schema`, and say
 // exactly what was wrong so the re-ask can fix it.
-import { Ajv, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv, ValidateFunction } from 'ajv';
 import { WeftError } from '../../engine/plugin.js';
 import type { JsonSchema } from '../../engine/plugin.js';
 
 export type Verdict = { ok: true; json?: unknown } | { ok: false; problem: string };
 
 // Users' schemas are their own business: lenient compile (no strict-mode refusals), every error reported.
-const ajv = new Ajv({ allErrors: true, strict: false });
+// Made on first use: this module is also loaded on the main thread (jsonInstruction), where ajv
+// (~45 ms to import) is not otherwise needed.
+let ajv: Ajv | undefined;
+function sharedAjv(): Ajv {
+  if (!ajv) {
+    const { Ajv: AjvClass } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
+    ajv = new AjvClass({ allErrors: true, strict: false });
+  }
+  return ajv;
+}
 const compiled = new Map<string, ValidateFunction>();
 
 /**
@@ -67,7 +77,7 @@ function validatorFor(schema: JsonSchema): ValidateFunction {
   let validate = compiled.get(key);
   if (!validate) {
     try {
-      validate = ajv.compile(schema);
+      validate = sharedAjv().compile(schema);
     } catch (cause) {
       throw new WeftError('PIPELINE_INVALID', `with.schema is not a usable JSON Schema: ${(cause as Error).message}`, { cause });
     }

@@ -4,7 +4,9 @@ import { runPipeline } from '../../run/run.js';
 import { findRun, hashInputs, saveRun } from '../../run/history.js';
 import type { Pipeline, RunReport } from '../../types.js';
 import { writeFileAtomic } from '../../write-file-atomic.js';
-import { positiveIntFlag, stringFlag } from '../args.js';
+import { positiveIntFlag, stringFlag, type ParsedArgs } from '../args.js';
+import type { ExecutorPool } from '../../pool/local.js';
+import { startPool } from '../start-pool.js';
 import type { Command, CommandContext } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { loadOrThrow } from '../load.js';
@@ -49,67 +51,77 @@ Exit codes: 0 success, 1 a task failed, 2 invalid pipeline or input, 130 SIGINT,
     report: { type: 'string' },
     output: { type: 'string', short: 'o' },
   },
-  async run({ values, positionals }, ctx) {
-    const concurrency = positiveIntFlag(values, 'concurrency');
-    const { pipeline, loaded } = await loadOrThrow(requireOne(positionals, 'run'), { cwd: ctx.cwd, dir: ctx.dir });
-    const inputs = parseVars((values.var as string[] | undefined) ?? [], pipeline.inputs);
-    const json = values.json === true;
-    const dryRun = values['dry-run'] === true;
-    const htmlFile = stringFlag(values, 'report');
-    const hash = loaded.sourceHash;
-    const inputsHash = hashInputs(inputs);
-    const resumeFlag = stringFlag(values, 'resume');
-    // Bare --resume arrives as '': the latest run of this pipeline.
-    const resume = resumeFlag === undefined ? undefined : await findRun(pipeline.root, pipeline.name, resumeFlag || undefined);
-    const renderer = chooseRenderer(ctx, stringFlag(values, 'output'), { json, dryRun });
-    if (resume && resume.hash !== hash) {
-      renderer.onEvent({
-        type: 'warning',
-        message: `${resume.file} (or a template, partial or config file it uses) changed since run ${resume.report.runId}; tasks that succeeded then are reused all the same`,
-      });
-    }
-    if (resume && resume.inputsHash !== inputsHash) {
-      renderer.onEvent({
-        type: 'warning',
-        message: `inputs differ from run ${resume.report.runId}; tasks that succeeded then are reused all the same`,
-      });
-    }
-
-    const controller = new AbortController();
-    let received: TerminationSignal | undefined;
-    const off = (ctx.io.onSignal ?? onProcessSignal)((signal) => {
-      received = signal;
-      controller.abort(new WeftError('TASK_CANCELLED', `interrupted by ${signal}`));
-    });
-    let report: RunReport | undefined;
+  async run(args, ctx) {
+    const pool = await startPool(ctx.cwd, args.values['dry-run'] === true);
     try {
-      report = await runPipeline(pipeline, {
-        loaded,
-        inputs,
-        concurrency,
-        sequential: values.sequential === true,
-        keepGoing: values['keep-going'] === true,
-        dryRun,
-        resume: resume?.report,
-        noCache: values['no-cache'] === true,
-        signal: controller.signal,
-        env: ctx.io.env,
-        onEvent: (event) => renderer.onEvent(event),
-      });
+      return await runWith(args, ctx, pool);
     } finally {
-      off();
-      renderer.finish(report);
+      await pool?.destroy();
     }
-    // A dry run ran nothing, so there is nothing a later run could resume from it.
-    if (!dryRun) await keepRun(ctx, pipeline, { hash, inputsHash }, report);
-    const reportCode = htmlFile === undefined ? EXIT.ok : await writeHtmlReport(ctx, htmlFile, report);
-    if (json) ctx.print.out(JSON.stringify(report, null, 2));
-    if (received) return exitCodeForSignal(received);
-    // A run cancelled by anything but a signal (a budget, the engine) is a failure too.
-    if (report.status !== 'success') return EXIT.taskFailed;
-    return reportCode;
   },
 };
+
+async function runWith({ values, positionals }: ParsedArgs, ctx: CommandContext, pool: ExecutorPool | undefined): Promise<number> {
+  const concurrency = positiveIntFlag(values, 'concurrency');
+  const { pipeline, loaded } = await loadOrThrow(requireOne(positionals, 'run'), { cwd: ctx.cwd, dir: ctx.dir });
+  const inputs = parseVars((values.var as string[] | undefined) ?? [], pipeline.inputs);
+  const json = values.json === true;
+  const dryRun = values['dry-run'] === true;
+  const htmlFile = stringFlag(values, 'report');
+  const hash = loaded.sourceHash;
+  const inputsHash = hashInputs(inputs);
+  const resumeFlag = stringFlag(values, 'resume');
+  // Bare --resume arrives as '': the latest run of this pipeline.
+  const resume = resumeFlag === undefined ? undefined : await findRun(pipeline.root, pipeline.name, resumeFlag || undefined);
+  const renderer = chooseRenderer(ctx, stringFlag(values, 'output'), { json, dryRun });
+  if (resume && resume.hash !== hash) {
+    renderer.onEvent({
+      type: 'warning',
+      message: `${resume.file} (or a template, partial or config file it uses) changed since run ${resume.report.runId}; tasks that succeeded then are reused all the same`,
+    });
+  }
+  if (resume && resume.inputsHash !== inputsHash) {
+    renderer.onEvent({
+      type: 'warning',
+      message: `inputs differ from run ${resume.report.runId}; tasks that succeeded then are reused all the same`,
+    });
+  }
+
+  const controller = new AbortController();
+  let received: TerminationSignal | undefined;
+  const off = (ctx.io.onSignal ?? onProcessSignal)((signal) => {
+    received = signal;
+    controller.abort(new WeftError('TASK_CANCELLED', `interrupted by ${signal}`));
+  });
+  let report: RunReport | undefined;
+  try {
+    report = await runPipeline(pipeline, {
+      loaded,
+      inputs,
+      concurrency,
+      sequential: values.sequential === true,
+      keepGoing: values['keep-going'] === true,
+      dryRun,
+      resume: resume?.report,
+      noCache: values['no-cache'] === true,
+      signal: controller.signal,
+      env: ctx.io.env,
+      onEvent: (event) => renderer.onEvent(event),
+      ...(pool ? { pool } : {}),
+    });
+  } finally {
+    off();
+    renderer.finish(report);
+  }
+  // A dry run ran nothing, so there is nothing a later run could resume from it.
+  if (!dryRun) await keepRun(ctx, pipeline, { hash, inputsHash }, report);
+  const reportCode = htmlFile === undefined ? EXIT.ok : await writeHtmlReport(ctx, htmlFile, report);
+  if (json) ctx.print.out(JSON.stringify(report, null, 2));
+  if (received) return exitCodeForSignal(received);
+  // A run cancelled by anything but a signal (a budget, the engine) is a failure too.
+  if (report.status !== 'success') return EXIT.taskFailed;
+  return reportCode;
+}
 
 /** Save the (masked) report for `--resume`; a run is not failed by a folder it cannot write. */
 async function keepRun(

@@ -1,10 +1,12 @@
 // JSON Schema checks with ajv, errors mapped to YAML positions and sentences a person reads.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { kindOf } from '../../input-values.js';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
 import type { JsonSchema } from '../../executor.js';
 import { packageRoot } from '../../paths.js';
+import { precompiledValidator } from './precompiled.js';
 import { didYouMean } from '../../suggest.js';
 import { withinMaxDuration } from '../../duration.js';
 import type { PathSegment } from '../yaml.js';
@@ -14,13 +16,24 @@ export const PIPELINE_SCHEMA_ID = 'https://weft.dev/schemas/pipeline.schema.json
 
 let ajv: Ajv | undefined;
 let pipelineValidator: ValidateFunction | undefined;
+let pipelineSchema: JsonSchema | undefined;
 const compiled = new WeakMap<object, ValidateFunction | Error>();
 
-/** One ajv for the process: schemas compile once (a few ms each) and are reused by every load. */
+/**
+ * ajv's options for weft's schemas; the build compiles the built-in schemas with the same
+ * (generate-validators.ts). strict off and formats unchecked: plugin schemas may use keywords
+ * and formats ajv lacks; verbose, for the messages below.
+ */
+export const AJV_OPTIONS: Options = { allErrors: true, verbose: true, strict: false, validateFormats: false, logger: false };
+
+/**
+ * One ajv for the process, made on first need. The built-in schemas come compiled from the
+ * build, so a run of built-in executors never imports ajv (~45 ms) nor compiles (~60 ms) at start.
+ */
 export function sharedAjv(): Ajv {
   if (!ajv) {
-    // strict off and formats unchecked: plugin schemas may use keywords and formats ajv lacks.
-    ajv = new Ajv({ allErrors: true, verbose: true, strict: false, validateFormats: false, logger: false });
+    const { Ajv: AjvClass } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
+    ajv = new AjvClass(AJV_OPTIONS);
     // Durations: the pattern checks the form; a regex cannot say "at most 576h", and `.inf` is a number.
     ajv.addKeyword({ keyword: 'maxDurationMs', schemaType: 'number', validate: (_max: number, data: unknown) => withinMaxDuration(data) });
     ajv.addSchema(readPipelineSchema(), PIPELINE_SCHEMA_ID);
@@ -30,26 +43,31 @@ export function sharedAjv(): Ajv {
 
 /** The published schema, read from `schemas/` of the package (same file editors use). */
 export function readPipelineSchema(): JsonSchema {
-  return JSON.parse(readFileSync(path.join(packageRoot, 'schemas', 'pipeline.schema.json'), 'utf8')) as JsonSchema;
+  pipelineSchema ??= JSON.parse(readFileSync(path.join(packageRoot, 'schemas', 'pipeline.schema.json'), 'utf8')) as JsonSchema;
+  return pipelineSchema;
 }
 
 export function pipelineSchemaValidator(): ValidateFunction {
-  pipelineValidator ??= sharedAjv().getSchema(PIPELINE_SCHEMA_ID)!;
+  pipelineValidator ??= precompiledValidator(readPipelineSchema()) ?? sharedAjv().getSchema(PIPELINE_SCHEMA_ID)!;
   return pipelineValidator;
 }
 
-/** Compile a plugin's schema once; a schema ajv cannot compile comes back as the Error. */
+/** Compile a schema once (the build's compiled twin when there is one); a schema ajv cannot compile comes back as the Error. */
 export function compileSchema(schema: JsonSchema): ValidateFunction | Error {
   let validate = compiled.get(schema);
   if (!validate) {
     try {
-      validate = sharedAjv().compile(schema);
+      validate = precompiledValidator(schema) ?? sharedAjv().compile(schema);
     } catch (error) {
       validate = error as Error;
     }
     compiled.set(schema, validate);
   }
   return validate;
+}
+
+function definitions(): Record<string, JsonSchema> {
+  return (readPipelineSchema() as { definitions: Record<string, JsonSchema> }).definitions;
 }
 
 export type MapOptions = {
@@ -136,7 +154,7 @@ function tooLong(value: unknown): string {
 
 /** Errors of the `duration` definition, reached through any $ref, are BAD_DURATION. */
 function isDurationSchema(schema: unknown): boolean {
-  const duration = (pipelineSchemaValidator().schema as { definitions: Record<string, JsonSchema> }).definitions.duration!;
+  const duration = definitions().duration!;
   return schema === duration || (typeof schema === 'object' && schema !== null && (schema as JsonSchema).pattern === duration.pattern);
 }
 
@@ -148,8 +166,7 @@ function shown(error: ErrorObject): string {
 
 function describePattern(schema: JsonSchema): string {
   const ref = typeof schema.$ref === 'string' ? /#\/definitions\/(\w+)$/.exec(schema.$ref)?.[1] : undefined;
-  const definitions = (pipelineSchemaValidator().schema as { definitions: Record<string, JsonSchema> }).definitions;
-  const description = ref ? definitions[ref]?.description : schema.description;
+  const description = ref ? definitions()[ref]?.description : schema.description;
   return typeof description === 'string' ? `: ${description.replace(/\.$/, '').toLowerCase()}` : '';
 }
 
