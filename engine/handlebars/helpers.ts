@@ -1,4 +1,5 @@
 import { WeftError } from '../errors.js';
+import { kindOf } from '../input-values.js';
 import { isTruthy } from '../truthy.js';
 import { formatText } from './format.js';
 
@@ -11,26 +12,21 @@ function fail(helper: string, message: string): never {
   throw new WeftError('TEMPLATE_ERROR', `helper ${helper}: ${message}`);
 }
 
-function kind(value: unknown): string {
-  if (value === null) return 'null';
-  return Array.isArray(value) ? 'array' : typeof value;
-}
-
 function len(value: unknown): number {
   if (value === null || value === undefined) return 0;
   if (typeof value === 'string' || Array.isArray(value)) return value.length;
   if (typeof value === 'object') return Object.keys(value).length;
-  return fail('len', `expects an array, string or object, got ${kind(value)}`);
+  return fail('len', `expects an array, string or object, got ${kindOf(value)}`);
 }
 
 function json(value: unknown, indent?: unknown): string {
-  if (indent !== undefined && typeof indent !== 'number') fail('json', `indent must be a number, got ${kind(indent)}`);
+  if (indent !== undefined && typeof indent !== 'number') fail('json', `indent must be a number, got ${kindOf(indent)}`);
   return JSON.stringify(value ?? null, null, indent) ?? 'null';
 }
 
 function join(items: unknown, separator: unknown = ', '): string {
   if (items === null || items === undefined) return '';
-  if (!Array.isArray(items)) return fail('join', `expects an array, got ${kind(items)}`);
+  if (!Array.isArray(items)) return fail('join', `expects an array, got ${kindOf(items)}`);
   return items.map(formatText).join(formatText(separator));
 }
 
@@ -38,7 +34,7 @@ function includes(haystack: unknown, needle: unknown): boolean {
   if (haystack === null || haystack === undefined) return false;
   if (Array.isArray(haystack)) return haystack.includes(needle);
   if (typeof haystack === 'string') return haystack.includes(formatText(needle));
-  return fail('includes', `expects an array or a string, got ${kind(haystack)}`);
+  return fail('includes', `expects an array or a string, got ${kindOf(haystack)}`);
 }
 
 function firstNonEmpty(...values: unknown[]): unknown {

@@ -1,4 +1,4 @@
-// Anthropic SDK errors -> WeftError. The executor decides retryability here (STYLE rule 5);
+// Anthropic SDK errors -> WeftError. The executor decides retryability here (retry is decided by the error, not the caller);
 // the SDK's own retries are off (maxRetries: 0) so the engine's policy is the only one.
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
 import { WeftError, isWeftError, fromErrorData } from '../../engine/plugin.js';

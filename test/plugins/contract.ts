@@ -1,4 +1,4 @@
-// The contract every executor keeps, written once and run against each (STYLE rule 11):
+// The contract every executor keeps, written once and run against each:
 // through the real pool, abort stops it, a timeout reason is TASK_TIMEOUT, errors keep code
 // and retryable across the thread, the schema refuses unknown keys, and the pool closes cleanly.
 import { Ajv } from 'ajv';
