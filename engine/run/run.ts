@@ -32,7 +32,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
 
   const onAbort = (): void => {
     attempts.cancel();
-    lifecycle.cancel(attempts.isRunning);
+    lifecycle.cancel((inst) => attempts.isRunning(inst));
   };
   ctx.emit({ type: 'run:start', runId: ctx.runId, pipeline: pipeline.name, total: ctx.tasks.size, at: ctx.startedAt });
   if (options.signal?.aborted) onAbort();
