@@ -72,6 +72,8 @@ class TaskLifecycle implements Lifecycle {
       if (ctx.dryRun && state.spec.forEach) items = ['<item>'];
       else return this.failTask(state, toErrorData(error, 'TEMPLATE_ERROR'));
     }
+    // The run's task count grows by the instances - 1 (a forEach over nothing still counts as one).
+    if (items !== undefined) ctx.emit({ type: 'task:expand', id: state.spec.id, instances: items.length });
     if (items?.length === 0) return this.endEmptyForEach(state, needs);
     if (items === undefined) addInstance(ctx, state, state.spec.id, 0);
     else items.forEach((item, i) => addInstance(ctx, state, `${state.spec.id}[${i}]`, i, { item }));
@@ -117,6 +119,9 @@ class TaskLifecycle implements Lifecycle {
     state.resumed = needs.every((n) => n.resumed);
     state.status = 'success';
     this.publishTask(state);
+    // The report lists it as one task that succeeded with no output: the events say so too.
+    const now = Date.now();
+    this.ctx.emit({ type: 'task:end', id: state.spec.id, result: { status: 'success', attempts: 0, startedAt: now, endedAt: now, durationMs: 0, output: [] } });
     this.afterTask(state);
   }
 
@@ -160,8 +165,9 @@ class TaskLifecycle implements Lifecycle {
     this.endInstance(inst, result);
   }
 
-  endInstance(inst: Instance, result: TaskResult): void {
+  endInstance(inst: Instance, ended: TaskResult): void {
     if (inst.result) return;
+    const result = tolerate(inst.task, ended);
     inst.result = result;
     this.ctx.emit({ type: 'task:end', id: inst.id, result });
     if (result.status === 'failed') this.noteFailure(inst);
@@ -211,7 +217,7 @@ class TaskLifecycle implements Lifecycle {
   /** The task failed before it had instances (its `if` or `forEach` did not render). */
   private failTask(state: TaskState, error: ErrorData): void {
     const now = Date.now();
-    const result: TaskResult = { status: 'failed', attempts: 0, startedAt: now, endedAt: now, durationMs: 0, error };
+    const result = tolerate(state, { status: 'failed', attempts: 0, startedAt: now, endedAt: now, durationMs: 0, error });
     state.status = 'failed';
     addInstance(this.ctx, state, state.spec.id, 0).result = result;
     this.publishTask(state);
@@ -263,4 +269,9 @@ class TaskLifecycle implements Lifecycle {
     }
     this.drainUnresolved('cancelled');
   }
+}
+
+/** A failure of a `continueOnError` task is marked, so every view can count it apart. */
+function tolerate(state: TaskState, result: TaskResult): TaskResult {
+  return result.status === 'failed' && state.spec.continueOnError ? { ...result, tolerated: true } : result;
 }
