@@ -20,8 +20,24 @@ export interface ExecutorContext {
   timeoutMs?: number;
   /** Streams a line to the live log, prefixed by task id there. */
   log(stream: 'stdout' | 'stderr', line: string): void;
-  /** Extra switches an executor may read (cache on/off, model price table, API settings). */
-  options: Record<string, unknown>;
+  /** Switches the engine passes to every call; an executor may read others it documents. */
+  options: ExecutorOptions;
+}
+
+/** What the engine puts in `ctx.options`. */
+export interface ExecutorOptions {
+  /** false with `--no-cache` or the task's `cache: false`. */
+  cache?: boolean;
+  /** The task's whole template scope, for executors with `needsScope` (template). */
+  scope?: Record<string, unknown>;
+  /** The project's partials (name -> source), for executors that render templates. */
+  partials?: Record<string, string>;
+  /** Plugin modules declaring template helpers, for executors that render templates in a worker. */
+  helperModules?: string[];
+  /** Project settings for the llm executor (`anthropic:` in weft.config.yaml). */
+  baseURL?: string;
+  modelsFile?: string;
+  [key: string]: unknown;
 }
 
 /**

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 export { WeftError, fromErrorData, isWeftError, toErrorData, type WeftErrorCode } from './errors.js';
 export { SIGNALS_KEY } from './executor.js';
-export type { Executor, ExecutorContext, ExecutorSignals, HelperFn, JsonSchema, Plugin } from './executor.js';
+export type { Executor, ExecutorContext, ExecutorOptions, ExecutorSignals, HelperFn, JsonSchema, Plugin } from './executor.js';
 export type { ErrorData } from './types.js';
 export { writeFileAtomic } from './write-file-atomic.js';
 export type { TemplateEngine } from './handlebars/render.js';

@@ -75,9 +75,7 @@ export const template: Executor<TemplateWith, TemplateOutput> = {
   async run(w, ctx) {
     const target = resolveInside(ctx.root, w.to);
     const source = w.source ?? (await readTemplate(ctx.root, w.template!));
-    const scope = (ctx.options.scope ?? {}) as Record<string, unknown>;
-    const partials = ctx.options.partials as Record<string, string> | undefined;
-    const helperModules = ctx.options.helperModules as string[] | undefined;
+    const { scope = {}, partials, helperModules } = ctx.options;
     const t = await (templates ??= loadTemplating());
     const engine = await engineFor(t, partials, helperModules);
     // formatText, not String(): a file that is one {{object}} renders as JSON, not [object Object].
