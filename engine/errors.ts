@@ -30,6 +30,8 @@ export const ERROR_CODES = {
   CONFIG_INVALID: 'user',
   PLUGIN_INVALID: 'user',
   MISSING_API_KEY: 'user',
+  // Redis not reachable when a run or a worker starts: the address or the server is to fix.
+  QUEUE_UNREACHABLE: 'user',
   // running
   TASK_FAILED: 'run',
   TASK_TIMEOUT: 'run',
@@ -43,6 +45,10 @@ export const ERROR_CODES = {
   OUTPUT_INVALID: 'run',
   CONTEXT_TOO_LARGE: 'run',
   BUDGET_EXCEEDED: 'run',
+  // running on a queue (engine/pool/queue*.ts)
+  WORKER_LOST: 'run',
+  NO_WORKER: 'run',
+  PAYLOAD_TOO_LARGE: 'run',
   INTERNAL: 'run',
 } as const satisfies Record<string, 'user' | 'run'>;
 

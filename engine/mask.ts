@@ -56,7 +56,8 @@ export function createMasker(secrets: string[] = []): Masker {
 
 function variantsOf(secret: string): string[] {
   if (typeof secret !== 'string') return [];
-  const variants = [secret, JSON.stringify(secret).slice(1, -1)];
+  // Shell-quoted too: `{{secrets.X}}` in a command is inserted as 'it'\''s', which a task may echo.
+  const variants = [secret, JSON.stringify(secret).slice(1, -1), secret.replaceAll("'", "'\\''")];
   if (secret.includes('\n')) variants.push(...secret.split(/\r?\n/).map((line) => line.trim()));
   return variants;
 }

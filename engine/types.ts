@@ -77,6 +77,8 @@ export type TaskSpec = {
   /** Resolved model id for llm tasks (alias already resolved by allocation). */
   model?: string;
   tags: string[];
+  /** Worker tags a task needs on a queue (`weft worker --tags`), sorted; absent: any worker. */
+  runsOn?: string[];
   priority?: number;
   env: Record<string, string>;
   /** Executor-independent switches used by some executors (llm): response cache, batch mode. */
@@ -130,6 +132,8 @@ export type WeftConfig = {
   budget?: Partial<BudgetSpec>;
   plugins: string[];
   anthropic?: { baseURL?: string; modelsFile?: string };
+  /** redis://HOST:PORT: run attempts on `weft worker` processes (engine/pool/queue.ts). */
+  queue?: string;
   /** Path of the config file, when there is one. */
   file?: string;
 };

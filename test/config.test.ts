@@ -32,6 +32,15 @@ describe('loadConfig', () => {
     expect(config.file).toBeUndefined();
   });
 
+  test('queue: takes a redis:// URL, and points at anything else', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'weft-config-'));
+    writeFileSync(path.join(dir, 'weft.config.yaml'), 'queue: redis://10.0.0.5:6379\n');
+    expect((await loadConfig(dir)).config.queue).toBe('redis://10.0.0.5:6379');
+    writeFileSync(path.join(dir, 'weft.config.yaml'), 'concurrency: 2\nqueue: http://10.0.0.5\n');
+    const { problems } = await loadConfig(dir);
+    expect(problems).toEqual([expect.objectContaining({ code: 'CONFIG_INVALID', line: 2, col: 8 })]);
+  });
+
   test('every problem of a bad config comes back with its position', async () => {
     const { problems } = await loadConfig(path.join(projects, 'bad-config'));
     expect(problems.map((p) => `${p.code} ${p.line}:${p.col}`)).toEqual(['UNKNOWN_KEY 2:1', 'CONFIG_INVALID 3:10', 'CONFIG_INVALID 5:34']);

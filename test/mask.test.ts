@@ -19,6 +19,12 @@ describe('createMasker', () => {
     expect(masker.maskDeep({ text })).toEqual({ text });
   });
 
+  test('masks a secret as a shell command quoted it, which a task may echo back', () => {
+    const masker = createMasker(["it's-secret"]);
+    // echo "token {{secrets.X}}" prints the single-quoted word literally.
+    expect(masker.mask("token 'it'\\''s-secret'")).toBe("token '***'");
+  });
+
   test('treats secrets as literal text, not as patterns', () => {
     const masker = createMasker(['a.b*c(d)', '$1^x']);
     expect(masker.mask('axbbbcd a.b*c(d) $1^x')).toBe('axbbbcd *** ***');

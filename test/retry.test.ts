@@ -46,6 +46,13 @@ describe('backoffDelay', () => {
 });
 
 describe('shouldRetry', () => {
+  it('re-runs an attempt whose worker was lost, whatever the policy, at once, a few times', () => {
+    const lost = { code: 'WORKER_LOST' as const, message: 'worker gone', retryable: true };
+    const once = policy({ attempts: 1 });
+    expect([1, 2, 3, 4].map((attempt) => shouldRetry(lost, attempt, once))).toEqual([true, true, true, false]);
+    expect(nextDelay(lost, 1, policy({ attempts: 1, delayMs: 5000 }))).toBe(0);
+  });
+
   it('retries a retryable error while attempts remain (attempts counts the first try)', () => {
     const p = policy({ attempts: 3 });
     expect(shouldRetry(retryable, 1, p)).toBe(true);

@@ -88,9 +88,9 @@ describe('the published schema', () => {
     expect(open).toEqual([]);
   });
 
-  test('has the task keys of the spec table plus run, cache and batch', () => {
+  test('has the task keys of the spec table plus run, cache, batch and runsOn', () => {
     expect(Object.keys(schema.definitions.task.properties).sort()).toEqual(
-      ['uses', 'run', 'with', 'needs', 'when', 'if', 'forEach', 'concurrency', 'pool', 'locks', 'retry', 'timeout', 'continueOnError', 'model', 'tags', 'priority', 'env', 'cache', 'batch'].sort(),
+      ['uses', 'run', 'with', 'needs', 'when', 'if', 'forEach', 'concurrency', 'pool', 'locks', 'retry', 'timeout', 'continueOnError', 'model', 'tags', 'priority', 'env', 'cache', 'batch', 'runsOn'].sort(),
     );
   });
 });

@@ -3,14 +3,20 @@
 import { loadConfig } from '../load/config.js';
 import { createExecutorPool, type ExecutorPool } from '../pool/local.js';
 
+/** The local pool, or the queue URL (`--queue`, else `queue:` in the config) when attempts run on workers. */
+export type StartedPool = { pool?: ExecutorPool; queue?: string };
+
 /**
- * The run's executor pool, sized by weft.config.yaml's `workers`; undefined for a dry run, which
- * runs nothing. The run learns the executors later (ExecutorPool.warm); the caller destroys it.
- * @example const pool = await startPool(ctx.cwd, false); try { … } finally { await pool?.destroy(); }
+ * The run's executor pool, sized by weft.config.yaml's `workers`; none for a dry run, which runs
+ * nothing, nor on a queue (the caller makes that pool once the pipeline is loaded). The run
+ * learns the executors later (ExecutorPool.warm); the caller destroys it.
+ * @example const { pool } = await startPool(ctx.cwd, false); try { … } finally { await pool?.destroy(); }
  */
-export async function startPool(cwd: string, dryRun: boolean): Promise<ExecutorPool | undefined> {
-  if (dryRun) return undefined;
+export async function startPool(cwd: string, dryRun: boolean, queueFlag?: string): Promise<StartedPool> {
+  if (dryRun) return {};
   // A config with problems is reported by the pipeline's load; the pool takes the default then.
   const { config } = await loadConfig(cwd);
-  return createExecutorPool({ workers: config.workers });
+  const queue = queueFlag ?? config.queue;
+  if (queue) return { queue };
+  return { pool: createExecutorPool({ workers: config.workers }) };
 }

@@ -31,6 +31,11 @@ export const configSchema = {
     models: ref('models'),
     budget: ref('budget'),
     plugins: { type: 'array', items: { type: 'string' }, description: 'Plugin module paths or package names.' },
+    queue: {
+      type: 'string',
+      pattern: '^rediss?://',
+      description: 'redis://HOST:PORT: `weft run` sends attempts to `weft worker` processes through this Redis (as --queue).',
+    },
     anthropic: {
       type: 'object',
       additionalProperties: false,
@@ -99,7 +104,7 @@ export async function loadConfig(cwd: string = process.cwd()): Promise<{ config:
   }
   const config: WeftConfig = {
     ...fallback,
-    ...pick(raw, ['pipelinesDir', 'templatesDir', 'partialsDir', 'concurrency', 'workers', 'parallel', 'plugins', 'anthropic', 'budget']),
+    ...pick(raw, ['pipelinesDir', 'templatesDir', 'partialsDir', 'concurrency', 'workers', 'parallel', 'plugins', 'anthropic', 'budget', 'queue']),
     pools: normalizePools(raw.pools),
   };
   if (raw.models !== undefined) config.models = raw.models;

@@ -90,6 +90,7 @@ function normalizeTask(id: string, own: Doc, defaults: Doc, pipeline: Pipeline, 
   if (task.pool !== undefined) spec.pool = task.pool;
   if (task.timeout !== undefined) spec.timeoutMs = parseDuration(task.timeout);
   if (task.priority !== undefined) spec.priority = task.priority;
+  if (task.runsOn !== undefined) spec.runsOn = [...new Set<string>(task.runsOn)].sort();
   if (task.cache !== undefined) spec.cache = task.cache;
   if (task.batch !== undefined) spec.batch = task.batch;
   if (options.usesModel?.(uses) || task.model !== undefined) {

@@ -66,6 +66,11 @@ export interface ExecutorPool {
   /** Cancel what is running (executors get an abort and the grace period), then end the threads. */
   destroy(): Promise<void>;
   readonly workers: number;
+  /**
+   * Present on a pool whose calls run on other machines (engine/pool/queue.ts): secrets are read
+   * there, from each worker's environment, so the run renders these placeholders in their place.
+   */
+  placeholdSecrets?(names: Iterable<string>): Record<string, string>;
 }
 
 const workerUrl = runtimeUrl(new URL(`./worker${path.extname(import.meta.url)}`, import.meta.url).href);

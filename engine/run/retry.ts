@@ -50,8 +50,15 @@ export function backoffDelay(policy: RetryPolicy, attempt: number, random: () =>
  * shouldRetry({ code: 'HTTP_ERROR', message: '400' }, 1, { ...policy, attempts: 3 }); // false
  */
 export function shouldRetry(error: ErrorData, attempt: number, policy: RetryPolicy): boolean {
+  if (error.code === 'WORKER_LOST') return attempt < policy.attempts + LOST_WORKER_RETRIES;
   return error.retryable === true && attempt < policy.attempts;
 }
+
+/**
+ * Extra attempts for a task whose worker died under it (WORKER_LOST, engine/pool/queue.ts),
+ * whatever its retry policy: the task did nothing wrong, its machine did.
+ */
+export const LOST_WORKER_RETRIES = 3;
 
 /**
  * The wait before retrying after `error`: the backoff, or longer when the server asked for a
@@ -66,6 +73,8 @@ export function nextDelay(
   policy: RetryPolicy,
   random: () => number = Math.random,
 ): number {
+  // Another worker runs it: nothing to wait for.
+  if (error.code === 'WORKER_LOST') return 0;
   const backoff = backoffDelay(policy, attempt, random);
   const asked = error.retryAfterMs;
   const delay = typeof asked === 'number' && asked > backoff ? asked : backoff;

@@ -37,18 +37,9 @@ function collectStrings(value: unknown, out: string[]): void {
  * @example readSecrets(pipeline, engine, process.env) // { TOKEN: 's3cr3t' }
  */
 export function readSecrets(pipeline: Pipeline, engine: TemplateEngine, env: Record<string, string | undefined>): Record<string, string> {
-  const sources: string[] = [];
-  for (const task of Object.values(pipeline.tasks)) collectStrings(task, sources);
-  collectStrings(pipeline.outputs, sources);
-  const names = new Set<string>();
-  for (const source of sources) {
-    for (const p of analyzeTemplate(engine, source).paths) {
-      if (p.startsWith('secrets.')) names.add(p.split('.')[1]!);
-    }
-  }
   const secrets: Record<string, string> = {};
   const missing: string[] = [];
-  for (const name of names) {
+  for (const name of secretNames(pipeline, engine)) {
     const value = env[name];
     if (value === undefined || value === '') missing.push(name);
     else secrets[name] = value;
@@ -57,4 +48,22 @@ export function readSecrets(pipeline: Pipeline, engine: TemplateEngine, env: Rec
     throw new WeftError('INPUT_INVALID', `secret${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not set in the environment`);
   }
   return secrets;
+}
+
+/**
+ * The names of the secrets the pipeline's templates read (`secrets.X`).
+ * @example secretNames(pipeline, engine) // Set { 'TOKEN' }
+ */
+export function secretNames(pipeline: Pipeline, engine: TemplateEngine): Set<string> {
+  const sources: string[] = [];
+  for (const task of Object.values(pipeline.tasks)) collectStrings(task, sources);
+  collectStrings(pipeline.outputs, sources);
+  collectStrings(pipeline.env, sources);
+  const names = new Set<string>();
+  for (const source of sources) {
+    for (const p of analyzeTemplate(engine, source).paths) {
+      if (p.startsWith('secrets.')) names.add(p.split('.')[1]!);
+    }
+  }
+  return names;
 }

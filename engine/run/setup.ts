@@ -12,7 +12,7 @@ import type { Loaded, Pipeline, RunEvent, RunOptions } from '../types.js';
 import { createBudgetGate, type BudgetGate } from './budget.js';
 import { resolveInputs } from './inputs.js';
 import { executorOptionsBase, preflight } from './preflight.js';
-import { readSecrets, type BaseScope } from './scope.js';
+import { readSecrets, secretNames, type BaseScope } from './scope.js';
 import { createTaskStates, type TaskState } from './state.js';
 import { createUsageTally, type UsageTally } from './usage.js';
 import { envValues, newRunId } from './values.js';
@@ -65,7 +65,9 @@ export async function setupRun(pipeline: Pipeline, options: RunPipelineOptions):
   const env = options.env ?? process.env;
   const inputs = resolveInputs(pipeline, options.inputs);
   const { registry, partials, engine } = options.loaded ?? (await loadParts(pipeline, options.registry));
-  const secrets = readSecrets(pipeline, engine, env);
+  // A pool on other machines (a queue) resolves secrets there: the run renders placeholders.
+  const remote = options.pool?.placeholdSecrets?.bind(options.pool);
+  const secrets = remote ? remote(secretNames(pipeline, engine)) : readSecrets(pipeline, engine, env);
   const masker = createMasker(Object.values(secrets));
   const tasks = createTaskStates(pipeline, registry);
   // Credentials an executor reads from the environment (ANTHROPIC_API_KEY) are secrets too, though
@@ -74,7 +76,7 @@ export async function setupRun(pipeline: Pipeline, options: RunPipelineOptions):
     for (const name of entry.executor.secretEnv ?? []) if (env[name]) masker.add(env[name]!);
   }
   const dryRun = options.dryRun === true;
-  if (!dryRun) await preflight(pipeline, tasks, env, executorOptionsBase(pipeline, options));
+  if (!dryRun) await preflight(pipeline, tasks, remote ? credentialsElsewhere(env, tasks) : env, executorOptionsBase(pipeline, options));
 
   const startedAt = Date.now();
   const runId = options.runId ?? newRunId(startedAt);
@@ -121,6 +123,16 @@ async function loadParts(pipeline: Pipeline, given?: Registry): Promise<Pick<Loa
   const registry = given ?? (await loadRegistry(pipeline.config.plugins, pipeline.root));
   const partials = await loadPartials(pipeline.config);
   return { registry, partials, engine: engineFor(registry, partials) };
+}
+
+/**
+ * The env preflight checks when workers elsewhere hold the credentials (ANTHROPIC_API_KEY): they
+ * count as set here, and an attempt on a worker without one fails with MISSING_API_KEY there.
+ */
+function credentialsElsewhere(env: Record<string, string | undefined>, tasks: Map<string, TaskState>): Record<string, string | undefined> {
+  const out = { ...env };
+  for (const { entry } of tasks.values()) for (const name of entry.executor.secretEnv ?? []) out[name] ??= '(on the workers)';
+  return out;
 }
 
 function processEnv(env: Record<string, string | undefined>): Record<string, string> {

@@ -21,4 +21,6 @@ export const commands: CommandEntry[] = [
   { name: 'list', summary: 'the pipelines found, by name, with descriptions', load: () => import('./list.js').then((m) => m.list) },
   { name: 'plugins', summary: 'the executors and template helpers a run has, and where each comes from', load: () => import('./plugins.js').then((m) => m.plugins) },
   { name: 'init', summary: 'write weft.config.yaml and a starter pipeline into the current folder', load: () => import('./init.js').then((m) => m.init) },
+  { name: 'worker', summary: 'run attempts that `weft run --queue` sends, until stopped', load: () => import('./worker.js').then((m) => m.worker) },
+  { name: 'workers', summary: 'the live `weft worker` processes of this project', load: () => import('./workers.js').then((m) => m.workers) },
 ];

@@ -6,7 +6,7 @@ import type { Pipeline, RunReport } from '../../types.js';
 import { writeFileAtomic } from '../../write-file-atomic.js';
 import { positiveIntFlag, stringFlag, type ParsedArgs } from '../args.js';
 import type { ExecutorPool } from '../../pool/local.js';
-import { startPool } from '../start-pool.js';
+import { startPool, type StartedPool } from '../start-pool.js';
 import type { Command, CommandContext } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { loadOrThrow } from '../load.js';
@@ -35,6 +35,8 @@ Options:
   --output MODE      live (default on a terminal): running tasks and their latest line;
                      prefixed (default elsewhere): every log line as it comes, as [task] line;
                      grouped: each task's lines in one block when it ends; quiet: the summary only
+  --queue URL        run the attempts on \`weft worker\` processes through Redis (redis://HOST:PORT);
+                     default: \`queue:\` in weft.config.yaml, else this machine
   --dir DIR          the pipelines folder
   --verbose          live: stream every log line above the view; stacks for internal errors
 
@@ -50,20 +52,39 @@ Exit codes: 0 success, 1 a task failed, 2 invalid pipeline or input, 130 SIGINT,
     resume: { type: 'string', optionalValue: true },
     report: { type: 'string' },
     output: { type: 'string', short: 'o' },
+    queue: { type: 'string' },
   },
   async run(args, ctx) {
-    const pool = await startPool(ctx.cwd, args.values['dry-run'] === true);
+    const started = await startPool(ctx.cwd, args.values['dry-run'] === true, stringFlag(args.values, 'queue'));
     try {
-      return await runWith(args, ctx, pool);
+      return await runWith(args, ctx, started);
     } finally {
-      await pool?.destroy();
+      await started.pool?.destroy();
     }
   },
 };
 
-async function runWith({ values, positionals }: ParsedArgs, ctx: CommandContext, pool: ExecutorPool | undefined): Promise<number> {
+async function runWith({ values, positionals }: ParsedArgs, ctx: CommandContext, started: StartedPool): Promise<number> {
   const concurrency = positiveIntFlag(values, 'concurrency');
   const { pipeline, loaded } = await loadOrThrow(requireOne(positionals, 'run'), { cwd: ctx.cwd, dir: ctx.dir });
+  // On a queue the pool needs the pipeline (its project names the queue); Redis unreachable is
+  // exit 2 before anything runs. Imported only then: a plain run never loads bullmq.
+  const queuePool = started.queue ? await (await import('../../pool/queue.js')).createQueuePool({ url: started.queue, pipeline }) : undefined;
+  try {
+    return await runOn(queuePool ?? started.pool, { values, positionals }, ctx, { pipeline, loaded, concurrency });
+  } finally {
+    await queuePool?.destroy();
+  }
+}
+
+type Loaded = Awaited<ReturnType<typeof loadOrThrow>>;
+
+async function runOn(
+  pool: ExecutorPool | undefined,
+  { values }: ParsedArgs,
+  ctx: CommandContext,
+  { pipeline, loaded, concurrency }: Loaded & { concurrency: number | undefined },
+): Promise<number> {
   const inputs = parseVars((values.var as string[] | undefined) ?? [], pipeline.inputs);
   const json = values.json === true;
   const dryRun = values['dry-run'] === true;
