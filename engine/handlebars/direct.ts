@@ -1,11 +1,12 @@
-import { formatShell, formatText } from './format.js';
+import { formatShellAt, formatText } from './format.js';
+import { createShellLexer, type ShellSpot } from './shell-context.js';
 import { findWholeValue, type OutputMode } from './rewrite.js';
 import { readPath } from './read-path.js';
 
 /** A compiled template that runs without Handlebars. */
 export type DirectTemplate = (scope: Record<string, unknown>) => unknown;
 
-type Piece = string | { parts: readonly string[]; shell: boolean };
+type Piece = string | { parts: readonly string[]; shell: ShellSpot | undefined };
 
 /**
  * Compile the common shapes — text with plain `{{a.b.c}}` paths, or one such path as a whole
@@ -26,16 +27,28 @@ export function compileDirect(
     return parts && ((scope) => readPath(scope, parts, ''));
   }
   const pieces: Piece[] = [];
+  const lexer = mode === 'shell' ? createShellLexer() : undefined;
   for (const node of program.body) {
     if (node.type === 'ContentStatement') {
       pieces.push((node as hbs.AST.ContentStatement).value);
+      lexer?.feed((node as hbs.AST.ContentStatement).value);
       continue;
     }
     if (node.type !== 'MustacheStatement') return undefined;
     const mustache = node as hbs.AST.MustacheStatement;
     const parts = plainPath(mustache, helpers);
     if (!parts) return undefined;
-    pieces.push({ parts, shell: mode === 'shell' && mustache.escaped });
+    // The Handlebars route says where a misplaced placeholder is; leave those to it.
+    let shell: ShellSpot | undefined;
+    if (lexer && mustache.escaped) {
+      try {
+        shell = lexer.spot('');
+      } catch {
+        return undefined;
+      }
+    }
+    if (shell?.kind === 'comment') continue;
+    pieces.push({ parts, shell });
   }
   return (scope) => {
     let out = '';
@@ -43,7 +56,7 @@ export function compileDirect(
       if (typeof piece === 'string') out += piece;
       else {
         const value = readPath(scope, piece.parts, '');
-        out += piece.shell ? formatShell(value) : formatText(value);
+        out += piece.shell ? formatShellAt(value, piece.shell) : formatText(value);
       }
     }
     return out;

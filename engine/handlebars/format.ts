@@ -1,3 +1,5 @@
+import { WeftError } from '../errors.js';
+import type { ShellSpot } from './shell-context.js';
 import { shellQuote } from './shell-quote.js';
 
 /**
@@ -21,4 +23,37 @@ export function formatText(value: unknown): string {
 export function formatShell(value: unknown): string {
   if (Array.isArray(value)) return value.map((item) => shellQuote(formatText(item))).join(' ');
   return shellQuote(formatText(value));
+}
+
+/**
+ * A value as text that means exactly the value at `spot` of a shell command: one quoted word
+ * outside quotes; escaped for the author's own "…" or '…' (so `"{{v}}"` of an empty value is
+ * `""`); escaped for a here-document body. Arrays are one word per item outside quotes, items
+ * joined by spaces inside them.
+ * @example formatShellAt('$(id)', { kind: 'double' }) // '\\$(id)'
+ */
+export function formatShellAt(value: unknown, spot: ShellSpot): string {
+  if (spot.kind === 'word') return formatShell(value);
+  const text = Array.isArray(value) ? value.map(formatText).join(' ') : formatText(value);
+  switch (spot.kind) {
+    case 'double':
+      return text.replace(/[\\"$`]/g, '\\$&');
+    case 'single':
+      // Inside '…' nothing escapes: close the quotes, put a quoted ', open them again.
+      return text.replaceAll("'", `'\\''`);
+    case 'comment':
+      return '';
+    case 'heredoc':
+      checkHeredocValue(text, spot.delimiter, spot.stripTabs);
+      return spot.literal ? text : text.replace(/[\\$`]/g, '\\$&');
+  }
+}
+
+// A line equal to the delimiter ends the here-document early and runs what follows as commands.
+// A value without a line break can only complete such a line if it is a piece of the delimiter.
+function checkHeredocValue(text: string, delimiter: string, stripTabs: boolean): void {
+  const bare = stripTabs ? text.replace(/^\t+/, '') : text;
+  if (/[\r\n]/.test(text) || (bare !== '' && delimiter.includes(bare)) || text.includes(delimiter)) {
+    throw new WeftError('TEMPLATE_ERROR', `a value inserted into a here-document may not hold a line break or its delimiter ${delimiter}`);
+  }
 }

@@ -3,11 +3,12 @@ import type Handlebars from 'handlebars';
 import { WeftError, isWeftError, type WeftErrorCode } from '../errors.js';
 import type { HelperFn } from '../executor.js';
 import { compileDirect, type DirectTemplate } from './direct.js';
-import { formatShell, formatText } from './format.js';
+import { formatShellAt, formatText } from './format.js';
 import { builtinHelpers } from './helpers.js';
 import { isTruthy } from '../truthy.js';
 import { parseTemplate } from './parse.js';
 import { parsePlain } from './plain.js';
+import { escapeShellComments } from './shell-context.js';
 import { readPath } from './read-path.js';
 import {
   CAPTURE,
@@ -18,6 +19,7 @@ import {
   TEXT,
   findWholeValue,
   rewriteTemplate,
+  shellPartialName,
   type HelperSpec,
   type RewriteContext,
 } from './rewrite.js';
@@ -124,7 +126,9 @@ export function createTemplateEngine(
       try {
         const ast = parseTemplate(created, source);
         created.registerPartial(name, created.compile(rewriteTemplate(ast, context, 'text').program, compileOptions));
-        shellPartials[name] = created.compile(rewriteTemplate(ast, context, 'shell').program, compileOptions);
+        for (const start of ['word', 'double', 'single'] as const) {
+          shellPartials[shellPartialName(name, start)] = created.compile(rewriteTemplate(ast, context, 'shell', start).program, compileOptions);
+        }
       } catch (error) {
         const e = error as WeftError;
         throw new WeftError(e.code ?? 'TEMPLATE_SYNTAX', `partial "${name}": ${e.message}`, { cause: error });
@@ -174,7 +178,10 @@ function registerInternalHelpers(register: (name: string, fn: (...args: unknown[
     return readPath(data, rest as string[], prefix as string);
   });
   register(TEXT, (value) => formatText(value));
-  register(SHELL, (value) => formatShell(value));
+  register(SHELL, (value, kind, delimiter, literal, stripTabs) => {
+    if (kind === 'heredoc') return formatShellAt(value, { kind, delimiter: delimiter as string, literal: literal === true, stripTabs: stripTabs === true });
+    return formatShellAt(value, { kind: kind as 'word' | 'double' | 'single' });
+  });
   register(CAPTURE, (value, options) => {
     (options as Handlebars.HelperOptions).data[CAPTURE_KEY].value = value;
     return '';
@@ -327,14 +334,16 @@ function compileCached(engine: TemplateEngine, source: string, shell: boolean): 
 
 function compile(engine: TemplateEngine, source: string, shell: boolean): Compiled {
   try {
+    // A shell command's comments are text, not templates: their {{ are escaped before parsing.
+    const text = shell ? escapeShellComments(source) : source;
     // Text and plain paths compile without Handlebars (not even loaded); the rest is parsed by it.
-    const plain = parsePlain(source, engine.context.helpers);
-    let ast = plain ?? parseTemplate(engine.hb, source);
+    const plain = parsePlain(text, engine.context.helpers);
+    let ast = plain ?? parseTemplate(engine.hb, text);
     const kind = !shell && findWholeValue(ast) ? 'value' : 'text';
     const mode = shell ? 'shell' : kind;
     const direct = compileDirect(ast, engine.context.helpers, mode);
     if (direct) return { kind: 'direct', run: direct };
-    if (plain) ast = parseTemplate(engine.hb, source);
+    if (plain) ast = parseTemplate(engine.hb, text);
     const { program } = rewriteTemplate(ast, engine.context, mode);
     return { kind, run: engine.hb.compile(program, engine.compileOptions) };
   } catch (error) {

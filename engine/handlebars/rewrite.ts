@@ -1,5 +1,6 @@
 import type {} from 'handlebars';
 import { WeftError } from '../errors.js';
+import { createShellLexer, type QuoteStart, type ShellLexer, type ShellSpot } from './shell-context.js';
 
 // Internal helpers the rewritten AST calls. The double underscore keeps them out of the way of
 // plugin helpers (a plugin helper with one of these names collides loudly).
@@ -41,7 +42,8 @@ export type Rewritten = {
 /** Where we are in the template: names bound by `as |x|`, and how many blocks changed `this`. */
 type Scope = { blockParams: readonly string[]; contextDepth: number };
 
-type Walk = RewriteContext & { paths: Set<string>; shell: boolean; inlinePartials: Set<string> };
+/** In shell mode, `lexer` follows the command's literal text so each `{{x}}` knows its quoting context. */
+type Walk = RewriteContext & { paths: Set<string>; shell: boolean; lexer: ShellLexer | undefined; inlinePartials: Set<string> };
 
 /**
  * Rewrite a parsed template so Handlebars does exactly what weft's spec says:
@@ -53,8 +55,9 @@ type Walk = RewriteContext & { paths: Set<string>; shell: boolean; inlinePartial
  * Unknown helpers and wrong argument counts are found here, before anything runs.
  * @example rewriteTemplate(hb.parse('{{len tasks.a.outputs}}'), ctx, 'text').paths // ['tasks.a.outputs']
  */
-export function rewriteTemplate(program: hbs.AST.Program, context: RewriteContext, mode: OutputMode): Rewritten {
-  const walk: Walk = { ...context, paths: new Set(), shell: mode === 'shell', inlinePartials: new Set() };
+export function rewriteTemplate(program: hbs.AST.Program, context: RewriteContext, mode: OutputMode, start: QuoteStart = 'word'): Rewritten {
+  const shell = mode === 'shell';
+  const walk: Walk = { ...context, paths: new Set(), shell, lexer: shell ? createShellLexer(start) : undefined, inlinePartials: new Set() };
   collectInlinePartials(program, walk.inlinePartials);
   const root: Scope = { blockParams: [], contextDepth: 0 };
   const whole = mode === 'value' ? findWholeValue(program) : undefined;
@@ -86,12 +89,17 @@ function rewriteProgram(program: hbs.AST.Program, walk: Walk, scope: Scope): hbs
 function rewriteStatement(node: hbs.AST.Statement, walk: Walk, scope: Scope): hbs.AST.Statement {
   switch (node.type) {
     case 'ContentStatement':
+      walk.lexer?.feed((node as hbs.AST.ContentStatement).value);
+      return node;
     case 'CommentStatement':
       return node;
     case 'MustacheStatement': {
       const m = node as hbs.AST.MustacheStatement;
-      const output = walk.shell && m.escaped ? SHELL : TEXT;
-      return mustache(output, [mustacheValue(m, walk, scope)], m);
+      if (!walk.lexer || !m.escaped) return mustache(TEXT, [mustacheValue(m, walk, scope)], m);
+      const spot = walk.lexer.spot(where(m));
+      // The shell ignores a comment: what is in it is not a template, and reads nothing.
+      if (spot.kind === 'comment') return { type: 'ContentStatement', original: '', value: '', loc: m.loc } as unknown as hbs.AST.ContentStatement;
+      return mustache(SHELL, [mustacheValue(m, walk, scope), ...spotParams(spot, m.loc)], m);
     }
     case 'BlockStatement':
       return rewriteBlock(node as hbs.AST.BlockStatement, walk, scope);
@@ -118,18 +126,35 @@ function rewriteBlock(node: hbs.AST.BlockStatement, walk: Walk, scope: Scope): h
   }
   if (!spec.block) throw syntax(`${name} is not a block helper: write {{#if (${name} …)}}`, node);
   checkArity(name!, spec, node.params.length, node);
+  const before = walk.lexer?.state();
   const inner: Scope = {
     blockParams: [...(node.program?.blockParams ?? []), ...scope.blockParams],
     contextDepth: scope.contextDepth + (spec.keepsContext ? 0 : 1),
   };
-  return {
+  const rewritten = {
     ...node,
     params: node.params.map((p) => rewriteValue(p, walk, scope)),
     hash: rewriteHash(node.hash, walk, scope),
     program: node.program && rewriteProgram(node.program, walk, inner),
-    // `{{else}}` runs in the caller's context for every helper that ships (each, with, if, unless).
-    inverse: node.inverse && rewriteProgram(node.inverse, walk, scope),
   };
+  checkBalanced(walk, before, node);
+  // `{{else}}` runs in the caller's context for every helper that ships (each, with, if, unless).
+  rewritten.inverse = node.inverse && rewriteProgram(node.inverse, walk, scope);
+  checkBalanced(walk, before, node);
+  return rewritten;
+}
+
+// A block may run zero, one or many times: each way, the text after it must be in the same
+// quoting context, or no placeholder after it could be quoted right.
+function checkBalanced(walk: Walk, before: string | undefined, node: hbs.AST.Node): void {
+  if (before === undefined || walk.lexer!.state() === before) return;
+  throw syntax('a block in a shell command must close the quotes (or comment, here-document) it opens', node);
+}
+
+function spotParams(spot: ShellSpot, loc: hbs.AST.SourceLocation): hbs.AST.Expression[] {
+  if (spot.kind !== 'heredoc') return [string(spot.kind, loc)];
+  const flag = (value: boolean): hbs.AST.BooleanLiteral => ({ type: 'BooleanLiteral', value, original: value, loc });
+  return [string(spot.kind, loc), string(spot.delimiter, loc), flag(spot.literal), flag(spot.stripTabs)];
 }
 
 function rewritePartial(
@@ -137,8 +162,18 @@ function rewritePartial(
   walk: Walk,
   scope: Scope,
 ): hbs.AST.Statement {
+  // In a shell command a partial is compiled once per quoting context it can start in (see
+  // shellPartialName); here or in a here-document no variant fits.
+  const spot = walk.lexer?.spot(where(node));
+  if (spot && spot.kind !== 'word' && spot.kind !== 'double' && spot.kind !== 'single') throw syntax('a partial cannot go into a here-document of a shell command', node);
   let name: hbs.AST.PathExpression | hbs.AST.SubExpression = node.name;
-  if (name.type === 'SubExpression') {
+  const quoted = spot?.kind === 'double' || spot?.kind === 'single' ? spot.kind : undefined;
+  // `@partial-block` is the caller's own block, rewritten where the caller wrote it.
+  if (quoted && !(name.type === 'PathExpression' && String(name.original).startsWith('@'))) {
+    if (name.type !== 'PathExpression' || !walk.partials.has(String(name.original))) throw syntax('inside quotes in a shell command, name a partial from the partials folder', node);
+    const variant = shellPartialName(String(name.original), quoted);
+    name = { ...name, parts: [variant], original: variant };
+  } else if (name.type === 'SubExpression') {
     name = rewriteValue(name, walk, scope) as hbs.AST.SubExpression;
   } else {
     const partial = String((name as hbs.AST.PathExpression).original);
@@ -181,6 +216,14 @@ function rewriteValue(node: hbs.AST.Expression, walk: Walk, scope: Scope): hbs.A
   }
   if (node.type !== 'PathExpression') return node;
   return rewritePath(node as hbs.AST.PathExpression, walk, scope);
+}
+
+/**
+ * The name a shell-mode partial is registered under for a start inside the author's quotes.
+ * @example shellPartialName('greet', 'single') // 'greet::single'
+ */
+export function shellPartialName(name: string, start: QuoteStart): string {
+  return start === 'word' ? name : `${name}::${start}`;
 }
 
 function rewriteCall(

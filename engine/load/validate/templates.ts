@@ -1,5 +1,6 @@
 // Templates compile, call known helpers, and read only tasks that are sure to have finished.
 import { analyzeTemplate, type TemplateEngine } from '../../handlebars/render.js';
+import { escapeShellComments } from '../../handlebars/shell-context.js';
 import { didYouMean } from '../../suggest.js';
 import type { Registry } from '../registry.js';
 import type { PathSegment } from '../yaml.js';
@@ -25,7 +26,9 @@ export function checkTemplates(doc: Record<string, unknown>, tasks: Record<strin
   const inputs = Object.keys(isRecord(doc.inputs) ? doc.inputs : {});
   const reachable = createReachability(tasks);
   const visit = (value: unknown, path: PathSegment[], reader: string | 'anyone' | 'nobody', scope: Reader) => {
-    forEachString(value, path, (source, at) => {
+    forEachString(value, path, (text, at) => {
+      // A shell command's comments are not templates (as a run renders it).
+      const source = isShellCommand(at) ? escapeShellComments(text) : text;
       const { error, paths } = plainPaths(source, engine.context.helpers) ?? analyzeTemplate(engine, source);
       if (error) {
         reporter.add(error.code, at, `${label(at)}: ${firstLine(error.message)}`);
@@ -64,6 +67,12 @@ export function checkTemplates(doc: Record<string, unknown>, tasks: Record<strin
     }
   }
   visit(doc.outputs, ['outputs'], 'anyone', {});
+}
+
+/** `tasks.x.run` or `tasks.x.with.command`: text a shell reads. */
+function isShellCommand(at: PathSegment[]): boolean {
+  const tail = at.slice(-2).join('.');
+  return at.at(-1) === 'run' || tail === 'with.command';
 }
 
 // `{{a.b}}` and `{{{a.b}}}` only: a dotted path of plain names, nothing before or inside to escape.
