@@ -6,7 +6,7 @@ import path from 'node:path';
 import { WeftError } from '../engine/plugin.js';
 import type { Executor } from '../engine/plugin.js';
 import { createCapture } from './shell/capture.js';
-import { killGroup } from './shell/kill-group.js';
+import { groupAlive, killGroup } from './shell/kill-group.js';
 
 export type ShellWith = {
   command: string;
@@ -110,19 +110,26 @@ type ShellExit = { code: number | null; signal: NodeJS.Signals | null };
 /**
  * Settles when the shell exits, not when its pipes close: `server &` or `sleep 1201 & echo started`
  * leaves a background child holding stdout, and the task ends with its shell (as make and
- * GitHub Actions do). What is left in the pipes is read for a moment, then the pipes are dropped.
+ * GitHub Actions do). While no member of the group is left, the pipes will close and everything
+ * the shell wrote is read first; only a live background child gets its pipes dropped.
  */
 function waitForShell(child: ChildProcessByStdio<null, Readable, Readable>): Promise<ShellExit> {
   return new Promise((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
     child.once('error', reject);
-    child.once('close', (code, sig) => resolve({ code, signal: sig }));
+    child.once('close', (code, sig) => {
+      clearTimeout(timer);
+      resolve({ code, signal: sig });
+    });
     child.once('exit', (code, sig) => {
-      const timer = setTimeout(() => {
+      const check = () => {
+        // A loaded machine may not have read the last output yet: wait for it while nothing else holds the pipes.
+        if (child.pid === undefined || !groupAlive(child.pid)) return void (timer = setTimeout(check, drainAfterExitMs));
         child.stdout.destroy();
         child.stderr.destroy();
         resolve({ code, signal: sig });
-      }, drainAfterExitMs);
-      child.once('close', () => clearTimeout(timer));
+      };
+      timer = setTimeout(check, drainAfterExitMs);
     });
   });
 }

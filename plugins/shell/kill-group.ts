@@ -32,7 +32,7 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
  * Whether a member of the group still runs. Zombies do not count: an orphan's zombie waits for
  * an init that, in a container, may never reap it, and waiting on it would cost the whole grace.
  */
-function groupAlive(pgid: number): boolean {
+export function groupAlive(pgid: number): boolean {
   if (!signalGroup(pgid, 0)) return false;
   let pids: string[];
   try {
