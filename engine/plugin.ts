@@ -11,6 +11,8 @@ export { SIGNALS_KEY } from './executor.js';
 export type { Executor, ExecutorContext, ExecutorOptions, ExecutorSignals, HelperFn, JsonSchema, Plugin } from './executor.js';
 export type { ErrorData } from './types.js';
 export { writeFileAtomic } from './write-file-atomic.js';
+export { makeDirs, nearestExisting } from './make-dirs.js';
+export { createMasker, MASK, type Masker } from './mask.js';
 export type { TemplateEngine } from './handlebars/render.js';
 
 /** weft's template engine module: createTemplateEngine, renderString, renderValue. */

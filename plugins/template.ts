@@ -4,7 +4,7 @@ import path from 'node:path';
 import { WeftError } from '../engine/plugin.js';
 import type { Executor, HelperFn, Plugin } from '../engine/plugin.js';
 import { loadTemplating, type TemplateEngine, type Templating } from '../engine/plugin.js';
-import { resolveInside, writeAtomic } from './template/write-atomic.js';
+import { resolveInside, resolveReadable, writeAtomic } from './template/write-atomic.js';
 
 export type TemplateWith = { template?: string; source?: string; to: string; data?: unknown };
 
@@ -66,7 +66,7 @@ export const template: Executor<TemplateWith, TemplateOutput> = {
       { properties: { source: { type: 'string' } }, required: ['source'] },
     ],
     properties: {
-      template: { type: 'string', minLength: 1, description: 'Template file, relative to the project root' },
+      template: { type: 'string', minLength: 1, description: 'Template file, relative to the project root and inside it' },
       source: { type: 'string', description: 'Inline template text, instead of a template file' },
       to: { type: 'string', minLength: 1, description: 'File to write, relative to the project root and inside it' },
       data: { description: 'Extra values, available in the template as `data`' },
@@ -88,8 +88,9 @@ export const template: Executor<TemplateWith, TemplateOutput> = {
 
 async function readTemplate(root: string, file: string): Promise<string> {
   try {
-    return await readFile(path.resolve(root, file), 'utf8');
+    return await readFile(await resolveReadable(root, file), 'utf8');
   } catch (cause) {
+    if ((cause as WeftError).code === 'TASK_FAILED') throw cause;
     throw new WeftError('TASK_FAILED', `cannot read template ${file}: ${(cause as Error).message}`, { cause });
   }
 }
