@@ -11,7 +11,7 @@ export interface Masker {
 export const MASK = '***';
 
 // Shorter values would mask ordinary words and digits everywhere and hide nothing worth hiding.
-const MIN_SECRET_LENGTH = 3;
+export const MIN_SECRET_LENGTH = 3;
 
 /**
  * A masker for the run's secrets. Longest secrets are matched first, so a secret that contains

@@ -1,5 +1,6 @@
 // runPipeline: setup, then the lifecycle and the attempt runner around the scheduler, then the
 // report. Each part lives in its own file: setup.ts, lifecycle.ts, attempts.ts, report.ts.
+import { MIN_SECRET_LENGTH } from '../mask.js';
 import { createScheduler } from '../schedule/scheduler.js';
 import type { Pipeline, RunReport } from '../types.js';
 import { createAttemptRunner, type AttemptRunner } from './attempts.js';
@@ -35,6 +36,10 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
     lifecycle.cancel((inst) => attempts.isRunning(inst));
   };
   ctx.emit({ type: 'run:start', runId: ctx.runId, pipeline: pipeline.name, total: ctx.tasks.size, at: ctx.startedAt });
+  // Masking one or two characters would hide them in every word; say so instead of pretending.
+  for (const [name, value] of Object.entries(ctx.scope.secrets)) {
+    if (value.length < MIN_SECRET_LENGTH) ctx.emit({ type: 'warning', message: `secret ${name} is shorter than ${MIN_SECRET_LENGTH} characters: it is not masked` });
+  }
   if (options.signal?.aborted) onAbort();
   else options.signal?.addEventListener('abort', onAbort, { once: true });
   try {

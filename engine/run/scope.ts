@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { WeftError } from '../errors.js';
 import { analyzeTemplate, isTemplate, type TemplateEngine } from '../handlebars/render.js';
 import type { Pipeline } from '../types.js';
@@ -36,10 +38,15 @@ function collectStrings(value: unknown, out: string[]): void {
  * before any task starts, naming each, rather than halfway through.
  * @example readSecrets(pipeline, engine, process.env) // { TOKEN: 's3cr3t' }
  */
-export function readSecrets(pipeline: Pipeline, engine: TemplateEngine, env: Record<string, string | undefined>): Record<string, string> {
+export function readSecrets(
+  pipeline: Pipeline,
+  engine: TemplateEngine,
+  env: Record<string, string | undefined>,
+  partials: Record<string, string> = {},
+): Record<string, string> {
   const secrets: Record<string, string> = {};
   const missing: string[] = [];
-  for (const name of secretNames(pipeline, engine)) {
+  for (const name of secretNames(pipeline, engine, partials)) {
     const value = env[name];
     if (value === undefined || value === '') missing.push(name);
     else secrets[name] = value;
@@ -51,14 +58,17 @@ export function readSecrets(pipeline: Pipeline, engine: TemplateEngine, env: Rec
 }
 
 /**
- * The names of the secrets the pipeline's templates read (`secrets.X`).
+ * The names of the secrets the pipeline's templates read (`secrets.X`), partials and template
+ * files included: `{{secrets.X}}` in them must find X.
  * @example secretNames(pipeline, engine) // Set { 'TOKEN' }
  */
-export function secretNames(pipeline: Pipeline, engine: TemplateEngine): Set<string> {
+export function secretNames(pipeline: Pipeline, engine: TemplateEngine, partials: Record<string, string> = {}): Set<string> {
   const sources: string[] = [];
   for (const task of Object.values(pipeline.tasks)) collectStrings(task, sources);
   collectStrings(pipeline.outputs, sources);
   collectStrings(pipeline.env, sources);
+  collectStrings(Object.values(partials), sources);
+  collectStrings(templateFiles(pipeline), sources);
   const names = new Set<string>();
   for (const source of sources) {
     for (const p of analyzeTemplate(engine, source).paths) {
@@ -66,4 +76,22 @@ export function secretNames(pipeline: Pipeline, engine: TemplateEngine): Set<str
     }
   }
   return names;
+}
+
+/**
+ * The text of each `uses: template` task's template file whose name is not itself a template.
+ * A file that cannot be read is left to the task, which reports it when it runs.
+ */
+function templateFiles(pipeline: Pipeline): string[] {
+  const texts: string[] = [];
+  for (const task of Object.values(pipeline.tasks)) {
+    const file = task.with['template'];
+    if (task.uses !== 'template' || typeof file !== 'string' || isTemplate(file)) continue;
+    try {
+      texts.push(readFileSync(path.resolve(pipeline.root, file), 'utf8'));
+    } catch {
+      // the task says why when it runs
+    }
+  }
+  return texts;
 }

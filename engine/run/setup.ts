@@ -67,14 +67,15 @@ export async function setupRun(pipeline: Pipeline, options: RunPipelineOptions):
   const { registry, partials, engine } = options.loaded ?? (await loadParts(pipeline, options.registry));
   // A pool on other machines (a queue) resolves secrets there: the run renders placeholders.
   const remote = options.pool?.placeholdSecrets?.bind(options.pool);
-  const secrets = remote ? remote(secretNames(pipeline, engine)) : readSecrets(pipeline, engine, env);
-  const masker = createMasker(Object.values(secrets));
+  const secrets = remote ? remote(secretNames(pipeline, engine, partials)) : readSecrets(pipeline, engine, env, partials);
+  const secretValues = Object.values(secrets);
   const tasks = createTaskStates(pipeline, registry);
   // Credentials an executor reads from the environment (ANTHROPIC_API_KEY) are secrets too, though
   // no template names them: a task may print them, an API error may quote them.
   for (const { entry } of tasks.values()) {
-    for (const name of entry.executor.secretEnv ?? []) if (env[name]) masker.add(env[name]!);
+    for (const name of entry.executor.secretEnv ?? []) if (env[name]) secretValues.push(env[name]!);
   }
+  const masker = createMasker(secretValues);
   const dryRun = options.dryRun === true;
   if (!dryRun) await preflight(pipeline, tasks, remote ? credentialsElsewhere(env, tasks) : env, executorOptionsBase(pipeline, options));
 
@@ -107,7 +108,7 @@ export async function setupRun(pipeline: Pipeline, options: RunPipelineOptions):
     usage,
     budget: createBudgetGate(pipeline.budget, usage, (message) => emit({ type: 'warning', message })),
     cache: { hits: 0, misses: 0 },
-    execOptions: executionOptions(pipeline, options, registry, partials),
+    execOptions: executionOptions(pipeline, options, registry, partials, secretValues),
     ownPool: !dryRun && !options.pool,
     concurrency: sequential ? 1 : Math.max(1, options.concurrency ?? pipeline.concurrency),
     groups: concurrencyGroups(tasks),
@@ -153,8 +154,17 @@ function concurrencyGroups(tasks: Map<string, TaskState>): Record<string, number
   return groups;
 }
 
-function executionOptions(pipeline: Pipeline, options: RunPipelineOptions, registry: Registry, partials: Record<string, string>): Record<string, unknown> {
+function executionOptions(
+  pipeline: Pipeline,
+  options: RunPipelineOptions,
+  registry: Registry,
+  partials: Record<string, string>,
+  secretValues: string[],
+): Record<string, unknown> {
   const execOptions = executorOptionsBase(pipeline, options);
+  // What an executor stores beyond the run (the llm response cache) must not hold these:
+  // ctx.options.secrets, masked with createMasker from weft/plugin.
+  if (secretValues.length) execOptions['secrets'] = secretValues;
   // Template files rendered in workers (needsScope executors) get the same partials, and the
   // plugin modules whose helpers they import there (functions cannot cross the thread).
   if (Object.keys(partials).length) execOptions['partials'] = partials;

@@ -7,7 +7,7 @@ import { WeftError, toErrorData } from '../../engine/plugin.js';
 import type { ExecutorContext } from '../../engine/plugin.js';
 import type { ErrorData } from '../../engine/plugin.js';
 import { textOf } from './answer.js';
-import { cacheDirOf, markAnswered, readCached, writeCached } from './cache.js';
+import { cacheDirOf, markAnswered, readCached, secretsOf, writeCached } from './cache.js';
 import { createClient } from './client.js';
 import { estimateTokens, fitContext } from './context.js';
 import { addUsage, noUsage, usageFromApi, type LlmUsage } from './cost.js';
@@ -89,7 +89,7 @@ export async function runLlmBatch(items: LlmWith[], ctx: ExecutorContext): Promi
         const answer = { text, model: got.model, stopReason: got.stop_reason, usage: item.usage, json: verdict.json };
         const output = toOutput(answer, models, { batch: true });
         if (dir) {
-          await writeCached(dir, item.key, output)
+          await writeCached(dir, item.key, output, secretsOf(ctx.options))
             .then(() => markAnswered(dir, ctx.taskId, model))
             .catch((e: Error) => ctx.log('stderr', `llm cache not written: ${e.message}`));
         }

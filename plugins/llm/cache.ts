@@ -4,6 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { createMasker } from '../../engine/plugin.js';
 
 // Bumped when the stored shape or the key's parts change, so old entries are simply missed.
 const cacheVersion = 1;
@@ -63,11 +64,22 @@ export async function readCached<T>(dir: string, key: string): Promise<T | undef
 }
 
 /**
- * Store an output. Written to a temp file and renamed, so a reader never sees half an entry
- * and two writers of the same key leave one whole file.
- * @example await writeCached(dir, key, output);
+ * The run's secret values (`ctx.options.secrets`), which a stored answer must not hold.
+ * @example secretsOf(ctx.options) // ['s3cr3t']
  */
-export async function writeCached(dir: string, key: string, output: unknown): Promise<void> {
+export function secretsOf(options: Record<string, unknown>): string[] {
+  const secrets = options.secrets;
+  return Array.isArray(secrets) ? secrets.filter((s): s is string => typeof s === 'string') : [];
+}
+
+/**
+ * Store an output, with every secret in it masked (a model may echo a prompt that held one).
+ * Written to a temp file and renamed, so a reader never sees half an entry and two writers of
+ * the same key leave one whole file. The key is a hash and holds no secret in the clear.
+ * @example await writeCached(dir, key, output, secretsOf(ctx.options));
+ */
+export async function writeCached(dir: string, key: string, output: unknown, secrets: readonly string[] = []): Promise<void> {
+  if (secrets.length) output = createMasker([...secrets]).maskDeep(output);
   const file = entryPath(dir, key);
   await mkdir(path.dirname(file), { recursive: true });
   const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;

@@ -3,7 +3,7 @@
 import { WeftError } from '../../engine/plugin.js';
 import type { ExecutorContext } from '../../engine/plugin.js';
 import { askModel } from './answer.js';
-import { cacheDirOf, markAnswered, readCached, writeCached } from './cache.js';
+import { cacheDirOf, markAnswered, readCached, secretsOf, writeCached } from './cache.js';
 import { createClient } from './client.js';
 import { fitContext } from './context.js';
 import { abortError } from './errors.js';
@@ -41,7 +41,7 @@ export async function runLlm(w: LlmWith, ctx: ExecutorContext): Promise<LlmResul
   const output = toOutput(answer, models);
   // A paid answer is returned even when the cache cannot keep it.
   if (dir) {
-    await writeCached(dir, call.key, output)
+    await writeCached(dir, call.key, output, secretsOf(ctx.options))
       .then(() => markAnswered(dir, ctx.taskId, model))
       .catch((e: Error) => ctx.log('stderr', `llm cache not written: ${e.message}`));
   }
