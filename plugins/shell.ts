@@ -42,7 +42,11 @@ export const shell: Executor<ShellWith, ShellOutput> = {
     required: ['command'],
     additionalProperties: false,
     properties: {
-      command: { type: 'string', minLength: 1, description: 'Command line given to the shell with -c; {{x}} is inserted shell-quoted, {{{x}}} raw' },
+      command: {
+        type: 'string',
+        minLength: 1,
+        description: 'Command line given to the shell with -c; {{x}} is inserted quoted for where it stands, {{{x}}} raw. Several lines run with -e (and -o pipefail under bash)',
+      },
       cwd: { type: 'string', description: 'Working directory, relative to the project root (default: the root)' },
       env: {
         type: 'object',
@@ -65,7 +69,7 @@ export const shell: Executor<ShellWith, ShellOutput> = {
     const limit = w.maxOutputBytes ?? defaultMaxOutputBytes;
     const stdout = createCapture(limit, (line) => ctx.log('stdout', line));
     const stderr = createCapture(limit, (line) => ctx.log('stderr', line));
-    const child = spawn(shellPath(w.shell), ['-c', w.command], {
+    const child = spawn(shellPath(w.shell), [...strictFlags(w), '-c', w.command], {
       cwd: path.resolve(ctx.root, w.cwd ?? '.'),
       env: { ...ctx.env, ...w.env },
       // Its own process group, so one kill reaches everything the command started.
@@ -132,6 +136,16 @@ function waitForShell(child: ChildProcessByStdio<null, Readable, Readable>): Pro
       timer = setTimeout(check, drainAfterExitMs);
     });
   });
+}
+
+/**
+ * A script of several lines stops at its first failing line, as GitHub Actions runs steps:
+ * `-e`, plus `-o pipefail` under bash (sh has no portable pipefail). `set +e` (and
+ * `set +o pipefail`) at the top of the script opts out. A one-line command runs as written.
+ */
+function strictFlags(w: ShellWith): string[] {
+  if (!w.command.trimEnd().includes('\n')) return [];
+  return shellPath(w.shell).endsWith('bash') ? ['-e', '-o', 'pipefail'] : ['-e'];
 }
 
 function shellPath(name: ShellWith['shell']): string {

@@ -42,10 +42,15 @@ function firstNonEmpty(...values: unknown[]): unknown {
   return values[values.length - 1];
 }
 
+// `at {{trim tasks.date.output.stdout}} on`: a command's output ends with a newline that breaks the line.
+function trim(value: unknown): string {
+  return formatText(value).trim();
+}
+
 const ANY = Number.POSITIVE_INFINITY;
 
 /**
- * The helpers every template may call: `eq ne gt gte lt lte and or not len json default join includes`.
+ * The helpers every template may call: `eq ne gt gte lt lte and or not len json default join includes trim`.
  * @example builtinHelpers.default.fn(null, 'x') // 'x'
  */
 export const builtinHelpers: Record<string, BuiltinHelper> = {
@@ -63,4 +68,5 @@ export const builtinHelpers: Record<string, BuiltinHelper> = {
   default: { min: 2, max: ANY, fn: firstNonEmpty },
   join: { min: 1, max: 2, fn: join },
   includes: { min: 2, max: 2, fn: includes },
+  trim: { min: 1, max: 1, fn: trim },
 };
