@@ -20,8 +20,8 @@ export function isDuration(value: unknown): boolean {
 
 /** False for a number that is not finite or a duration longer than MAX_DURATION_MS; true for anything else (other checks judge its form). */
 export function withinMaxDuration(value: unknown): boolean {
-  // NaN is left to the schema's `minimum`, which already reports it.
-  if (typeof value === 'number') return Number.isNaN(value) || (Number.isFinite(value) && value <= MAX_DURATION_MS);
+  // Infinity and NaN are reported once, by checkNumbers (every number in a file must be finite).
+  if (typeof value === 'number') return !Number.isFinite(value) || value <= MAX_DURATION_MS;
   return !isDuration(value) || parseDuration(value as string) <= MAX_DURATION_MS;
 }
 

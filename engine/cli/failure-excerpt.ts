@@ -2,6 +2,8 @@
 // earlier lines that name a failure. A TAP runner prints `not ok 3 - slug` and then a long
 // diagnostic and a footer; the last lines alone would show only `# fail 1`.
 
+import { safeLine } from './safe-text.js';
+
 /** Lines from the end shown for each failed attempt. */
 export const TAIL_LINES = 20;
 /** Earlier lines that look like a failure, shown above the tail. */
@@ -14,7 +16,7 @@ const FAILURE_MARK = /^\s*not ok\b|\b(error|errors|fail|failed|failure|failing|p
  * @example excerptLines('not ok 3 - slug\n' + 'x\n'.repeat(30)) // ['not ok 3 - slug', '… 10 lines', 'x', …]
  */
 export function excerptLines(text: string, tail = TAIL_LINES): string[] {
-  const lines = text.replace(/\n$/, '').split('\n');
+  const lines = text.replace(/\n$/, '').split('\n').map(safeLine);
   if (text === '') return [];
   if (lines.length <= tail) return lines;
   const start = lines.length - tail;

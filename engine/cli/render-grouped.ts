@@ -2,6 +2,7 @@ import type { RunEvent, RunReport } from '../types.js';
 import type { OutputStream } from './io.js';
 import type { Renderer } from './renderer.js';
 import { eventLines, startLine } from './render-lines.js';
+import { safeLine } from './safe-text.js';
 import { plainClosingLines } from './render-plain.js';
 import { createStyle, type Style } from './style.js';
 
@@ -28,7 +29,7 @@ export function createGroupedRenderer(stream: OutputStream, style: Style = creat
         case 'run:start':
           return write([startLine(event, style)]);
         case 'task:log':
-          return hold(event.id, `    ${event.line}`);
+          return hold(event.id, `    ${safeLine(event.line)}`);
         case 'task:retry':
           return eventLines(event, style).forEach((l) => hold(event.id, `    ${l}`));
         case 'task:end':

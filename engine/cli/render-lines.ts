@@ -2,6 +2,7 @@ import { stringify } from 'yaml';
 import type { RunEvent, RunReport, TaskResult } from '../types.js';
 import { formatDuration } from './format-duration.js';
 import { createStyle, type Style } from './style.js';
+import { safeLine } from './safe-text.js';
 
 const plain = createStyle(false);
 
@@ -13,7 +14,7 @@ const plain = createStyle(false);
 export function eventLines(event: RunEvent, style: Style = plain): string[] {
   switch (event.type) {
     case 'task:log':
-      return [`${style.dim(`[${event.id}]`)} ${event.line}`];
+      return [`${style.dim(`[${event.id}]`)} ${safeLine(event.line)}`];
     case 'task:retry':
       return [
         style.yellow(`↻ ${event.id} attempt ${event.attempt + 1} in ${formatDuration(event.delayMs)}: ${event.error.message}`),

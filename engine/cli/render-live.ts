@@ -4,6 +4,7 @@ import type { OutputStream } from './io.js';
 import { createProgress } from './progress.js';
 import type { Renderer } from './renderer.js';
 import { eventLines, startLine } from './render-lines.js';
+import { safeLine } from './safe-text.js';
 import { closingLines } from './render-summary.js';
 import { createStyle, type Style } from './style.js';
 
@@ -80,9 +81,10 @@ export function createLiveRenderer(stream: OutputStream, options: LiveOptions = 
           return;
         case 'task:log': {
           const t = running.get(event.id);
-          if (t) t.last = event.line;
+          const line = safeLine(event.line);
+          if (t) t.last = line;
           if (verbose) pending.push(...eventLines(event, style));
-          else keepTail(event.id, event.line);
+          else keepTail(event.id, line);
           return;
         }
         case 'task:end':

@@ -126,25 +126,48 @@ export async function listPipelines(options: LoadOptions = {}): Promise<Pipeline
   return entries;
 }
 
-async function listPipelineFiles(folder: string): Promise<PipelineEntry[]> {
+async function listPipelineFiles(folder: string, skipped: Problem[] = []): Promise<PipelineEntry[]> {
   let names: string[];
   try {
     names = await readdir(folder);
   } catch {
     return [];
   }
-  const seen = new Set<string>();
+  const seen = new Map<string, string>();
   const entries: PipelineEntry[] = [];
   for (const name of names.sort()) {
     const ext = path.extname(name);
     const base = name.slice(0, -ext.length);
-    if (!EXTENSIONS.includes(ext) || !PIPELINE_NAME.test(base) || seen.has(base)) continue;
     const file = path.join(folder, name);
-    if (!isFile(file)) continue;
-    seen.add(base);
+    if (!EXTENSIONS.includes(ext) || !isFile(file)) continue;
+    if (!PIPELINE_NAME.test(base)) {
+      const suggested = base.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^[^a-z0-9]+/, '');
+      const hint = suggested ? ` (rename it to ${suggested}${ext})` : '';
+      skipped.push(unplaced('PIPELINE_INVALID', `not a pipeline: "${base}" is not a pipeline name (lowercase letters, digits, _ and -)${hint}`, file));
+      continue;
+    }
+    const taken = seen.get(base);
+    if (taken) {
+      skipped.push(unplaced('PIPELINE_INVALID', `not a pipeline: ${path.basename(taken)} already has the name "${base}"`, file));
+      continue;
+    }
+    seen.set(base, name);
     entries.push({ name: base, file });
   }
   return entries;
+}
+
+/**
+ * The .yaml/.yml files of the pipelines folder that no name can run (`Deploy.yaml`, `my
+ * pipeline.yaml`, `a.yml` beside `a.yaml`), one problem each, for `weft validate`.
+ * @example await skippedPipelineFiles({ cwd: '/repo' }) // [{ file: '/repo/pipelines/Deploy.yaml', message: 'not a pipeline: …' }]
+ */
+export async function skippedPipelineFiles(options: LoadOptions = {}): Promise<Problem[]> {
+  const cwd = path.resolve(options.cwd ?? process.cwd());
+  const { config } = await loadConfig(cwd);
+  const skipped: Problem[] = [];
+  await listPipelineFiles(pipelinesFolder(config, cwd, options.dir), skipped);
+  return skipped;
 }
 
 function isFile(file: string): boolean {

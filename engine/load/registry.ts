@@ -28,7 +28,7 @@ export async function registerPlugin(registry: Registry, moduleUrl: string, sour
   try {
     mod = (await import(moduleUrl)) as Record<string, unknown>;
   } catch (cause) {
-    throw new WeftError('PLUGIN_INVALID', `cannot load plugin ${source}: ${(cause as Error).message}`, { cause });
+    throw new WeftError('PLUGIN_INVALID', `cannot load plugin ${source}: ${describeThrown(cause)}`, { cause });
   }
   const plugin = ((mod.default as Plugin | undefined) ?? (mod as Plugin)) as Plugin;
   if (!plugin || (typeof plugin.executors !== 'object' && typeof plugin.helpers !== 'object')) {
@@ -73,4 +73,16 @@ export async function loadRegistry(plugins: string[], root: string): Promise<Reg
   await registerPlugin(registry, builtinPluginUrl, 'built-in');
   for (const spec of plugins) await registerPlugin(registry, resolvePluginSpec(spec, root), spec);
   return registry;
+}
+
+/** What a module threw while loading: its message, or the value itself when it is not an Error (`throw 'boom'`). */
+function describeThrown(thrown: unknown): string {
+  if (thrown instanceof Error) return thrown.message;
+  let shown: string;
+  try {
+    shown = typeof thrown === 'string' ? JSON.stringify(thrown) : (JSON.stringify(thrown) ?? String(thrown));
+  } catch {
+    shown = String(thrown);
+  }
+  return `it threw ${shown.length > 200 ? `${shown.slice(0, 200)}…` : shown} (not an Error) while loading`;
 }

@@ -6,6 +6,7 @@ import { checkExecutors } from './validate/executors.js';
 import { checkInputs } from './validate/inputs.js';
 import { checkModels, checkPools } from './validate/names.js';
 import { checkNeeds } from './validate/needs.js';
+import { checkNumbers } from './validate/numbers.js';
 import { byPosition, createReporter } from './validate/report.js';
 import { pipelineSchemaValidator, reportSchemaErrors } from './validate/schema.js';
 import { isRecord, rawTasks } from './validate/shape.js';
@@ -38,6 +39,7 @@ export function validatePipeline(parsed: ParsedYaml, context: ValidateContext): 
   const doc = parsed.value;
   if (!isRecord(doc)) return reporter.problems.sort(byPosition);
 
+  checkNumbers(doc, reporter);
   const tasks = rawTasks(doc);
   checkNeeds(tasks, reporter);
   checkExecutors(tasks, context.registry, reporter);

@@ -66,9 +66,20 @@ export const KEEP_RUNS = 100;
 async function pruneRuns(dir: string, keep: number): Promise<void> {
   const files = await listRunFiles(dir);
   if (files.length <= keep) return;
-  const dated = await Promise.all(files.map(async (f) => ({ f, at: (await stat(path.join(dir, f))).mtimeMs })));
+  // A concurrent run may prune a file between the listing and its stat: gone is what pruning wants.
+  const found = await Promise.all(files.map(async (f) => ({ f, at: await mtimeOf(path.join(dir, f)) })));
+  const dated = found.filter((d): d is { f: string; at: number } => d.at !== undefined);
   dated.sort((a, b) => b.at - a.at || (a.f < b.f ? 1 : -1));
   await Promise.all(dated.slice(keep).map(({ f }) => rm(path.join(dir, f), { force: true })));
+}
+
+async function mtimeOf(file: string): Promise<number | undefined> {
+  try {
+    return (await stat(file)).mtimeMs;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
 }
 
 /**

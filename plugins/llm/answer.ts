@@ -1,7 +1,7 @@
 // One llm task attempt against the Messages API: ask, and for json output re-ask within the
 // same attempt (telling the model what was wrong) until the answer is usable.
 import type Anthropic from '@anthropic-ai/sdk';
-import { WeftError } from '../../engine/plugin.js';
+import { WeftError, isWeftError } from '../../engine/plugin.js';
 import { addUsage, noUsage, usageFromApi, type LlmUsage } from './cost.js';
 import { toLlmError } from './errors.js';
 import { rateLimitHeadroom } from './headroom.js';
@@ -39,9 +39,10 @@ export async function askModel(
     let message: Anthropic.Message;
     try {
       const { data, response } = await client.messages.create({ ...params, messages }, { signal }).withResponse();
-      message = data;
+      message = checkMessage(data, response);
       headroom = rateLimitHeadroom(response.headers) ?? headroom;
     } catch (error) {
+      if (isWeftError(error)) throw error;
       throw toLlmError(error, signal);
     }
     usage = addUsage(usage, usageFromApi(message.usage));
@@ -66,6 +67,18 @@ export async function askModel(
       { role: 'user', content: followUp(verdict.problem) },
     ];
   }
+}
+
+/**
+ * `data` when it is a Messages API answer. A proxy or a wrong baseURL can answer 200 with an
+ * HTML or text page, which the SDK hands back as a string: say that, not "Cannot read properties
+ * of undefined (reading 'input_tokens')".
+ */
+function checkMessage(data: unknown, response: Response): Anthropic.Message {
+  const m = data as Partial<Anthropic.Message> | null;
+  if (m && typeof m === 'object' && Array.isArray(m.content) && m.usage && typeof m.usage === 'object') return m as Anthropic.Message;
+  const type = response.headers.get('content-type') ?? 'no content-type';
+  throw new WeftError('OUTPUT_INVALID', `the API answered ${response.status} with ${type}, not a Messages API answer (is anthropic.baseURL right?)`);
 }
 
 /** The text blocks of a message, joined. */

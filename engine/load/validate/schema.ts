@@ -94,6 +94,8 @@ export function reportSchemaErrors(errors: readonly ErrorObject[], reporter: Rep
     // Errors inside propertyNames carry the offending name; the propertyNames error itself reports it.
     if ((error as { propertyName?: string }).propertyName !== undefined) continue;
     if (options.templated && typeof error.data === 'string' && error.data.includes('{{')) continue;
+    // A number that is not finite is reported once, by checkNumbers, whatever the schema wanted there.
+    if (typeof error.data === 'number' && !Number.isFinite(error.data)) continue;
     const inner = toPath(error.instancePath, options.root);
     const at = options.place ? options.place(inner) : [...options.base, ...inner];
     const params = error.params as Record<string, unknown>;
@@ -148,7 +150,6 @@ function notADuration(value: unknown): string {
 }
 
 function tooLong(value: unknown): string {
-  if (typeof value === 'number' && !Number.isFinite(value)) return `${String(value)} is not a duration; write a finite number of milliseconds or e.g. 30s`;
   return `${JSON.stringify(value)} is longer than 576h (24 days), the longest duration weft supports`;
 }
 
