@@ -37,6 +37,8 @@ export interface ExecutorOptions {
   /** Project settings for the llm executor (`anthropic:` in weft.config.yaml). */
   baseURL?: string;
   modelsFile?: string;
+  /** The run's secret values: what an executor keeps beyond the run (a cache) must mask them (createMasker). */
+  secrets?: string[];
   [key: string]: unknown;
 }
 

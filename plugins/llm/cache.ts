@@ -67,9 +67,8 @@ export async function readCached<T>(dir: string, key: string): Promise<T | undef
  * The run's secret values (`ctx.options.secrets`), which a stored answer must not hold.
  * @example secretsOf(ctx.options) // ['s3cr3t']
  */
-export function secretsOf(options: Record<string, unknown>): string[] {
-  const secrets = options.secrets;
-  return Array.isArray(secrets) ? secrets.filter((s): s is string => typeof s === 'string') : [];
+export function secretsOf(options: { secrets?: string[] | undefined }): string[] {
+  return options.secrets ?? [];
 }
 
 /**
