@@ -26,7 +26,7 @@ export async function nearestExisting(dir: string): Promise<string> {
 export async function makeDirs(dir: string): Promise<void> {
   const target = path.resolve(dir);
   const base = await nearestExisting(target);
-  if (!(await stat(base)).isDirectory()) throw new WeftError('USAGE', `cannot create ${target}: ${base} is not a folder`);
+  if (!(await stat(base)).isDirectory()) throw new WeftError('TASK_FAILED', `cannot create ${target}: ${base} is not a folder`);
   let at = base;
   for (const part of path.relative(base, target).split(path.sep).filter(Boolean)) {
     at = path.join(at, part);

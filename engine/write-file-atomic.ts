@@ -35,5 +35,5 @@ async function refuseSpecial(file: string): Promise<void> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw error;
   }
-  throw new WeftError('USAGE', `refusing to write ${file}: it is ${kind}`);
+  throw new WeftError('TASK_FAILED', `refusing to write ${file}: it is ${kind}`);
 }
