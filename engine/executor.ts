@@ -34,11 +34,9 @@ export interface ExecutorOptions {
   partials?: Record<string, string>;
   /** Plugin modules declaring template helpers, for executors that render templates in a worker. */
   helperModules?: string[];
-  /** Project settings for the llm executor (`anthropic:` in weft.config.yaml). */
-  baseURL?: string;
-  modelsFile?: string;
   /** The run's secret values: what an executor keeps beyond the run (a cache) must mask them (createMasker). */
   secrets?: string[];
+  /** The executor's own settings (Executor.settings) are merged in beside these. */
   [key: string]: unknown;
 }
 
@@ -72,6 +70,12 @@ export interface Executor<W = Record<string, unknown>, O = unknown> {
    * evaluate any `{{` inside an upstream output.
    */
   rawFields?: string[];
+  /**
+   * Top-level keys of weft.config.yaml this executor owns, each with the JSON Schema of its value
+   * (the llm executor's `anthropic:`). Loading checks them with that schema, at FILE:LINE:COL, and
+   * their values are merged into this executor's `ctx.options` and its hooks' options.
+   */
+  settings?: Record<string, JsonSchema>;
   /** Its tasks are allocated a model from `models:` (default, aliases, allocate), as llm tasks are. */
   usesModel?: boolean;
   /**
@@ -155,4 +159,6 @@ export type ExecutorEntry = {
   moduleUrl: string;
   /** Where it came from, for `weft plugins`: 'built-in' or the plugin spec. */
   source: string;
+  /** The weft.config.yaml keys it owns (Executor.settings). */
+  settingsKeys?: string[];
 };

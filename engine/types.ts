@@ -131,9 +131,10 @@ export type WeftConfig = {
   models?: Partial<ModelsSpec>;
   budget?: Partial<BudgetSpec>;
   plugins: string[];
-  anthropic?: { baseURL?: string; modelsFile?: string };
   /** redis://HOST:PORT: run attempts on `weft worker` processes (engine/pool/queue.ts). */
   queue?: string;
+  /** Keys of weft.config.yaml that executors own (Executor.settings), by key, as written. */
+  settings: Record<string, unknown>;
   /** Path of the config file, when there is one. */
   file?: string;
 };

@@ -6,7 +6,7 @@ import { estimateLlm } from './llm/estimate.js';
 import type { BatchItemResult } from './llm/batch.js';
 import type { LlmOutput, LlmResult } from './llm/result.js';
 import { preflightLlm } from './llm/preflight.js';
-import { defaultMaxTokens, llmWithSchema, type LlmWith } from './llm/schema.js';
+import { anthropicSettingsSchema, defaultMaxTokens, llmWithSchema, type LlmWith } from './llm/schema.js';
 
 export { loadModels, priceOf, defaultModelsFile, type ModelTable, type ModelPrice } from './llm/models.js';
 export { estimateCost, worstCaseCost, type LlmUsage } from './llm/cost.js';
@@ -25,6 +25,7 @@ export const llm: Executor<LlmWith, LlmResult> = {
   outputFields: ['text', 'json', 'model', 'stopReason', 'usage', 'costUsd'],
   secretEnv: ['ANTHROPIC_API_KEY'],
   usesModel: true,
+  settings: { anthropic: anthropicSettingsSchema },
 
   // The SDK loads lazily (~0.4 s): only workers of a run with llm tasks pay for it, never the main
   // thread, and they pay while the pool warms up, before the first call.

@@ -8,8 +8,8 @@ import { normalizePools } from './normalize.js';
 import type { Problem, WeftConfig } from '../types.js';
 import { byPosition, createReporter } from './validate/report.js';
 import { PIPELINE_SCHEMA_ID, compileSchema, reportSchemaErrors } from './validate/schema.js';
-import { didYouMean } from '../suggest.js';
-import { parseYaml } from './yaml.js';
+import { didYouMean, suggest } from '../suggest.js';
+import { parseYaml, type ParsedYaml } from './yaml.js';
 
 export const CONFIG_FILE = 'weft.config.yaml';
 
@@ -36,22 +36,13 @@ export const configSchema = {
       pattern: '^rediss?://',
       description: 'redis://HOST:PORT: `weft run` sends attempts to `weft worker` processes through this Redis (as --queue).',
     },
-    anthropic: {
-      type: 'object',
-      additionalProperties: false,
-      description: 'Settings of the llm executor.',
-      properties: {
-        baseURL: { type: 'string', description: 'API base URL (a proxy or a local fake).' },
-        modelsFile: { type: 'string', description: 'Model table (ids, prices) replacing the shipped one.' },
-      },
-    },
   },
 } as const;
 let validateConfig: ValidateFunction | undefined;
 
 /** The config a project without weft.config.yaml gets. */
 export function defaultConfig(root: string): WeftConfig {
-  return { root, pipelinesDir: 'pipelines', templatesDir: 'templates', partialsDir: 'partials', parallel: true, pools: {}, plugins: [] };
+  return { root, pipelinesDir: 'pipelines', templatesDir: 'templates', partialsDir: 'partials', parallel: true, pools: {}, plugins: [], settings: {} };
 }
 
 /** The nearest folder from `cwd` upwards holding weft.config.yaml, if any. */
@@ -71,7 +62,7 @@ export function findConfigFile(cwd: string): string | undefined {
  * const { config, problems } = await loadConfig(process.cwd());
  * path.resolve(config.root, config.pipelinesDir); // the pipelines folder
  */
-export async function loadConfig(cwd: string = process.cwd()): Promise<{ config: WeftConfig; problems: Problem[] }> {
+export async function loadConfig(cwd: string = process.cwd()): Promise<{ config: WeftConfig; problems: Problem[]; parsed?: ParsedYaml }> {
   const file = findConfigFile(cwd);
   if (!file) return { config: defaultConfig(path.resolve(cwd)), problems: [] };
   const root = path.dirname(file);
@@ -92,11 +83,18 @@ export async function loadConfig(cwd: string = process.cwd()): Promise<{ config:
     if (compiled instanceof Error) throw compiled;
     validateConfig = compiled;
   }
-  if (!validateConfig(doc)) {
-    reportSchemaErrors(validateConfig.errors ?? [], reporter, { root: doc, base: [], invalid: 'CONFIG_INVALID' });
+  // Keys weft does not own belong to plugins (Plugin.settings): checked once the plugins are known.
+  const { core, settings } = splitSettings(doc as Record<string, unknown>);
+  // A key that is a near miss of weft's own is a typo now, not a plugin's key later.
+  for (const key of Object.keys(settings)) {
+    const near = suggest(key, Object.keys(configSchema.properties));
+    if (near) reporter.add('UNKNOWN_KEY', [key], `unknown key "${key}" (did you mean "${near}"?)`, { target: 'key' });
+  }
+  if (!validateConfig(core) || reporter.problems.length) {
+    reportSchemaErrors(validateConfig.errors ?? [], reporter, { root: core, base: [], invalid: 'CONFIG_INVALID' });
     return { config: fallback, problems: reporter.problems.sort(byPosition) };
   }
-  const raw = doc as Record<string, any>;
+  const raw = core as Record<string, any>;
   const models = mergeModels(undefined, raw.models);
   if (models.default !== undefined && !isKnownModel(models.default, models)) {
     reporter.add('UNKNOWN_MODEL', ['models', 'default'], `models.default: no model alias "${models.default}"${didYouMean(models.default, Object.keys(models.aliases))}`);
@@ -104,11 +102,20 @@ export async function loadConfig(cwd: string = process.cwd()): Promise<{ config:
   }
   const config: WeftConfig = {
     ...fallback,
-    ...pick(raw, ['pipelinesDir', 'templatesDir', 'partialsDir', 'concurrency', 'workers', 'parallel', 'plugins', 'anthropic', 'budget', 'queue']),
+    ...pick(raw, ['pipelinesDir', 'templatesDir', 'partialsDir', 'concurrency', 'workers', 'parallel', 'plugins', 'budget', 'queue']),
     pools: normalizePools(raw.pools),
+    settings,
   };
+
   if (raw.models !== undefined) config.models = raw.models;
-  return { config, problems: [] };
+  return { config, problems: [], parsed };
+}
+
+function splitSettings(doc: Record<string, unknown>): { core: Record<string, unknown>; settings: Record<string, unknown> } {
+  const core: Record<string, unknown> = {};
+  const settings: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(doc)) (Object.hasOwn(configSchema.properties, key) ? core : settings)[key] = value;
+  return { core, settings };
 }
 
 function pick(raw: Record<string, unknown>, keys: string[]): Record<string, unknown> {

@@ -8,6 +8,7 @@ import type { Problem, WeftConfig } from '../types.js';
 import { loadConfig } from './config.js';
 import { loadPartials } from './partials.js';
 import { loadRegistry, type Registry } from './registry.js';
+import { checkSettings } from './settings.js';
 
 export type Project = { config: WeftConfig; registry: Registry; partials: Record<string, string>; engine: TemplateEngine };
 
@@ -20,10 +21,12 @@ export type SourceFile = { file: string; sha256: string };
  * @example const { project, problems } = await loadProject('/repo')
  */
 export async function loadProject(cwd: string, registry?: Registry): Promise<{ project?: Project; problems: Problem[] }> {
-  const { config, problems } = await loadConfig(cwd);
+  const { config, problems, parsed } = await loadConfig(cwd);
   if (problems.length > 0) return { problems };
   try {
     const reg = registry ?? (await loadRegistry(config.plugins, config.root));
+    const settingsProblems = checkSettings(config, reg, parsed);
+    if (settingsProblems.length) return { problems: settingsProblems };
     const partials = await loadPartials(config);
     return { project: { config, registry: reg, partials, engine: engineFor(reg, partials) }, problems: [] };
   } catch (error) {

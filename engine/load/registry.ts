@@ -2,21 +2,24 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { WeftError } from '../errors.js';
-import type { ExecutorEntry, HelperFn, Plugin } from '../executor.js';
+import type { ExecutorEntry, HelperFn, JsonSchema, Plugin } from '../executor.js';
 import { runtimeUrl } from '../paths.js';
+import { CORE_CONFIG_KEYS } from './config-keys.js';
 
 /** Executors and helpers available to a run, by name. Names collide loudly, never silently. */
 export type Registry = {
   executors: Map<string, ExecutorEntry>;
   /** moduleUrl lets a worker import the helper too (template files render there). */
   helpers: Map<string, { fn: HelperFn; source: string; moduleUrl: string }>;
+  /** weft.config.yaml keys executors own (Executor.settings), with the schema of each. */
+  settings: Map<string, { schema: JsonSchema; source: string }>;
 };
 
 /** The built-in executors ship as a plugin like any other (sibling extension: .ts from source, .js from dist). */
 export const builtinPluginUrl = new URL(`../../plugins/builtin${path.extname(import.meta.url)}`, import.meta.url).href;
 
 export function createRegistry(): Registry {
-  return { executors: new Map(), helpers: new Map() };
+  return { executors: new Map(), helpers: new Map(), settings: new Map() };
 }
 
 /**
@@ -42,7 +45,10 @@ export async function registerPlugin(registry: Registry, moduleUrl: string, sour
     if (taken) {
       throw new WeftError('PLUGIN_INVALID', `executor "${name}" from ${source} collides with the one from ${taken.source}`);
     }
-    registry.executors.set(name, { name, executor, moduleUrl: runtimeUrl(plugin.modules?.[name] ?? moduleUrl), source });
+    const entry: ExecutorEntry = { name, executor, moduleUrl: runtimeUrl(plugin.modules?.[name] ?? moduleUrl), source };
+    const settingsKeys = registerSettings(registry, executor.settings, `${source} (${name})`);
+    if (settingsKeys.length) entry.settingsKeys = settingsKeys;
+    registry.executors.set(name, entry);
   }
   for (const [name, fn] of Object.entries(plugin.helpers ?? {})) {
     const taken = registry.helpers.get(name);
@@ -51,6 +57,19 @@ export async function registerPlugin(registry: Registry, moduleUrl: string, sour
     }
     registry.helpers.set(name, { fn, source, moduleUrl: runtimeUrl(moduleUrl) });
   }
+}
+
+/** The config keys an executor owns; a key two executors claim is refused, as a core key is. */
+function registerSettings(registry: Registry, settings: Record<string, JsonSchema> | undefined, source: string): string[] {
+  const keys = Object.keys(settings ?? {});
+  for (const key of keys) {
+    const taken = registry.settings.get(key);
+    if (taken || CORE_CONFIG_KEYS.has(key)) {
+      throw new WeftError('PLUGIN_INVALID', `config key "${key}" from ${source} collides with ${taken ? `the one from ${taken.source}` : "weft's own"}`);
+    }
+    registry.settings.set(key, { schema: settings![key]!, source });
+  }
+  return keys;
 }
 
 /** Resolve a `plugins:` entry (path relative to root, or package name) to an importable URL. */

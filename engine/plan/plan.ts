@@ -5,6 +5,7 @@ import type { Registry } from '../load/registry.js';
 import { resolveInputs } from '../run/inputs.js';
 import { chunked } from '../run/values.js';
 import { engineFor } from '../load/project.js';
+import { pluginOptions } from '../load/settings.js';
 import { analyzeTemplate, createTemplateEngine, isTemplate, renderString, type TemplateEngine } from '../handlebars/render.js';
 import type { Pipeline, Plan, TaskSpec } from '../types.js';
 
@@ -80,14 +81,13 @@ type Estimate = { tokens?: number; costUsd?: number };
 type EstimateFn = (w: unknown, ctx: { model?: string; root: string; options: Record<string, unknown> }) => Estimate;
 
 function worstCase(pipeline: Pipeline, registry: Registry, known: PlanScope): PlanCost {
-  const execOptions: Record<string, unknown> = {};
-  if (pipeline.config.anthropic?.modelsFile) execOptions.modelsFile = pipeline.config.anthropic.modelsFile;
   const cost: PlanCost = { tasks: {}, tokens: 0, costUsd: 0, complete: true };
   const renderer = known.engine ? createRenderer(known.engine) : undefined;
   for (const spec of Object.values(pipeline.tasks)) {
-    const estimate = !spec.join && (registry.executors.get(spec.uses)?.executor.estimate as EstimateFn | undefined);
+    const entry = spec.join ? undefined : registry.executors.get(spec.uses);
+    const estimate = entry?.executor.estimate as EstimateFn | undefined;
     if (!estimate) continue;
-    const ctx = { ...(spec.model ? { model: spec.model } : {}), root: pipeline.root, options: execOptions };
+    const ctx = { ...(spec.model ? { model: spec.model } : {}), root: pipeline.root, options: pluginOptions(entry, pipeline.config) };
     const task = renderer ? taskCost(spec, estimate, ctx, renderer, known) : undefined;
     cost.tasks[spec.id] = task ?? asWritten(spec, estimate(spec.with, ctx));
     const t = cost.tasks[spec.id]!;

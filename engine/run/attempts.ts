@@ -9,6 +9,7 @@ import type { AttemptRecord, ErrorData, TaskResult } from '../types.js';
 import type { Job } from './instances.js';
 import { instanceScope } from './instances.js';
 import type { Lifecycle } from './lifecycle.js';
+import { pluginOptions } from '../load/settings.js';
 import { checkOutput } from './output.js';
 import { createTail, type TailBuffer } from './output-tail.js';
 import { nextDelay, shouldRetry } from './retry.js';
@@ -237,7 +238,11 @@ class Attempts implements AttemptRunner {
     const leader = job.members[0]!;
     const { spec, entry } = leader.task;
     // Built once per task: per attempt it was a measurable share of a 10k-task run's garbage.
-    let options = (leader.task.ctxOptions ??= { ...this.ctx.execOptions, cache: spec.cache !== false && !this.ctx.options.noCache });
+    let options = (leader.task.ctxOptions ??= {
+      ...pluginOptions(entry, this.ctx.pipeline.config),
+      ...this.ctx.execOptions,
+      cache: spec.cache !== false && !this.ctx.options.noCache,
+    });
     if (entry.executor.needsScope) options = { ...options, scope: instanceScope(this.ctx, leader) };
     const call: CallContext = { taskId: job.unit.id, attempt: leader.attempt, root: this.ctx.pipeline.root, options };
     // Left out, the worker uses the run's env it was given once at pool start.

@@ -2,14 +2,13 @@
 import { WeftError, type WeftErrorCode } from '../errors.js';
 import type { ExecutorEntry } from '../executor.js';
 import type { Pipeline, RunOptions } from '../types.js';
+import { pluginOptions } from '../load/settings.js';
 import type { TaskState } from './state.js';
 
 /** Settings every executor may read (API endpoint, model table); per-task switches are added per task. */
-export function executorOptionsBase(pipeline: Pipeline, options: Pick<RunOptions, 'noCache'>): Record<string, unknown> {
+export function executorOptionsBase(_pipeline: Pipeline, options: Pick<RunOptions, 'noCache'>): Record<string, unknown> {
   const base: Record<string, unknown> = {};
-  if (pipeline.config.anthropic?.baseURL) base.baseURL = pipeline.config.anthropic.baseURL;
-  if (pipeline.config.anthropic?.modelsFile) base.modelsFile = pipeline.config.anthropic.modelsFile;
-  if (options.noCache) base.cache = false;
+  if (options.noCache) base['cache'] = false;
   return base;
 }
 
@@ -34,7 +33,7 @@ export async function preflight(
   }
   const problems: Array<{ code: WeftErrorCode; message: string }> = [];
   for (const [entry, list] of byExecutor) {
-    problems.push(...(await entry.executor.preflight!(list, env, { ...execOptions, root: pipeline.root })));
+    problems.push(...(await entry.executor.preflight!(list, env, { ...pluginOptions(entry, pipeline.config), ...execOptions, root: pipeline.root })));
   }
   if (problems.length) throw new WeftError(problems[0]!.code, problems.map((p) => p.message).join('; '));
 }

@@ -72,3 +72,14 @@ export const llmWithSchema: JsonSchema = {
     topK: removedSampling,
   },
 };
+
+/** `anthropic:` in weft.config.yaml, owned by this executor: merged into its ctx.options. */
+export const anthropicSettingsSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'Settings of the llm executor.',
+  properties: {
+    baseURL: { type: 'string', description: 'API base URL (a proxy or a local fake).' },
+    modelsFile: { type: 'string', description: 'Model table (ids, prices) replacing the shipped one.' },
+  },
+};
