@@ -69,11 +69,19 @@ describe('adaptive llm pool through runPipeline', () => {
     // Every answer costs 100 tokens of a 2,000-token window the fake reports (without enforcing
     // it) in anthropic-ratelimit-tokens-remaining: below 10% headroom the pool must narrow itself.
     const arrivals: Arrival[] = [];
+    // The first four answers wait until all four are in flight: full width by construction, not
+    // by how fast a loaded machine sends them.
+    let opening!: () => void;
+    const openingFull = new Promise<void>((resolve) => (opening = resolve));
     const fake = await startFake({
       latencyMs: 150,
       rateLimit: { requests: 1_000, per: 'minute', tokens: 2_000 },
-      respond: (_body, { index }) => {
+      respond: async (_body, { index }) => {
         arrivals.push({ index, inFlight: fake.inFlight, at: Date.now(), status: 200 });
+        if (index < 4) {
+          if (arrivals.length === 4) opening();
+          await openingFull;
+        }
         return { text: 'ok', usage: { input_tokens: 50, output_tokens: 50 } };
       },
     });
