@@ -16,7 +16,7 @@ async function dumpRedis(redis: Redis): Promise<string[]> {
     else if (type === 'hash') out.push(...Object.entries(await redis.hgetall(key)).flat());
     else if (type === 'list') out.push(...(await redis.lrange(key, 0, -1)));
     else if (type === 'set') out.push(...(await redis.smembers(key)));
-    else if (type === 'zset') out.push(...(await redis.zrange(key, 0, -1, 'WITHSCORES')));
+    else if (type === 'zset') out.push(...(await redis.zrange(key, '0', '-1', 'WITHSCORES')));
     else if (type === 'stream') out.push(...(await redis.xrange(key, '-', '+')).flatMap(([id, fields]) => [id, ...fields]));
     else throw new Error(`key ${key} has type ${type}, not scanned`);
   }
