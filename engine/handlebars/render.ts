@@ -224,6 +224,29 @@ export function analyzeTemplate(
 }
 
 /**
+ * For validation: the problem of a shell command's quoting (a placeholder inside backticks or
+ * `${…}`, a block that leaves quotes open), which only shows when it is compiled for the shell.
+ * `source` has its comments escaped already. Undefined when there is none.
+ * @example checkShellTemplate(engine, 'echo `{{x}}`') // 'a placeholder cannot go inside backticks …'
+ */
+export function checkShellTemplate(engine: TemplateEngine, source: string): string | undefined {
+  if (!isTemplate(source)) return undefined;
+  const plain = parsePlain(source, engine.context.helpers);
+  if (plain && shellProblem(engine, () => plain) === undefined) return undefined;
+  // The plain reader keeps no positions: Handlebars' parse places the problem.
+  return shellProblem(engine, () => parseTemplate(engine.hb, source));
+}
+
+function shellProblem(engine: TemplateEngine, parse: () => hbs.AST.Program): string | undefined {
+  try {
+    rewriteTemplate(parse(), engine.context, 'shell');
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/**
  * Render one string. A string that is exactly one `{{expr}}` yields the value itself (array,
  * number, object, boolean, null); anything else yields a string. In shell mode it is always a string.
  * @example

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runYaml } from './support.js';
+import { makeProject, runYaml, spawnBin, stackLines } from './support.js';
 
 type Shell = { status: string; output: { stdout: string }; error?: { code: string; message: string } };
 
@@ -62,11 +62,8 @@ describe('a placeholder means its value in every quoting context', () => {
     expect(task.output.stdout).toBe('a\nb\n');
   });
 
-  it('a placeholder inside backticks is refused (no quoting is safe there)', async () => {
-    const { task, pwned } = await run('echo `echo {{inputs.v}}`', '`touch pwned`');
-    expect(pwned).toBe(false);
-    expect(task.status).toBe('failed');
-    expect(task.error?.code).toBe('TEMPLATE_SYNTAX');
+  it('a placeholder inside backticks is refused before anything runs (no quoting is safe there)', async () => {
+    await expect(run('echo `echo {{inputs.v}}`', '`touch pwned`')).rejects.toThrow(/placeholder cannot go inside backticks/);
   });
 });
 
@@ -80,5 +77,20 @@ describe('a partial inside the author\'s quotes', () => {
     expect(existsSync(path.join(dir, 'pwned'))).toBe(false);
     expect((report.tasks.s as Shell).output.stdout).toBe(`<v=${value}>`);
     expect((report.tasks.d as Shell).output.stdout).toBe(`<v=${value}>`);
+  });
+});
+
+describe('weft validate checks a shell command\'s quoting', () => {
+  it('a placeholder in backticks and a block that leaves a quote open are errors at their line', async () => {
+    const cwd = makeProject({
+      'q.yaml': 'inputs:\n  x: { type: string, default: a }\ntasks:\n  a: { run: "echo `echo {{inputs.x}}`" }\n  b: { run: "echo {{#if inputs.x}}\\"{{/if}}" }\n',
+    });
+    const result = await spawnBin(['validate', 'q.yaml'], { cwd });
+    expect(result.code).toBe(2);
+    expect(stackLines(result.stderr)).toEqual([]);
+    expect(result.stderr.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(/^q\.yaml:4:\d+: tasks\.a\.run: a placeholder cannot go inside backticks/),
+      expect.stringMatching(/^q\.yaml:5:\d+: tasks\.b\.run: a block in a shell command must close the quotes/),
+    ]);
   });
 });

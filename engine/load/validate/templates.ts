@@ -1,5 +1,5 @@
 // Templates compile, call known helpers, and read only tasks that are sure to have finished.
-import { analyzeTemplate, type TemplateEngine } from '../../handlebars/render.js';
+import { analyzeTemplate, checkShellTemplate, type TemplateEngine } from '../../handlebars/render.js';
 import { escapeShellComments } from '../../handlebars/shell-context.js';
 import { didYouMean } from '../../suggest.js';
 import type { Registry } from '../registry.js';
@@ -34,6 +34,8 @@ export function checkTemplates(doc: Record<string, unknown>, tasks: Record<strin
         reporter.add(error.code, at, `${label(at)}: ${firstLine(error.message)}`);
         return;
       }
+      const quoting = isShellCommand(at) ? checkShellTemplate(engine, source) : undefined;
+      if (quoting) reporter.add('TEMPLATE_SYNTAX', at, `${label(at)}: ${firstLine(quoting)}`);
       for (const read of paths) {
         const input = /^inputs\.([^.[\]]+)/.exec(read)?.[1];
         if (input !== undefined && !inputs.includes(input)) {
