@@ -14,7 +14,7 @@ export type ShellSpot =
   | { kind: 'heredoc'; delimiter: string; literal: boolean; stripTabs: boolean };
 
 type Frame =
-  | { type: 'plain'; closer: ')' | undefined; depth: number }
+  | { type: 'plain'; closer: ')' | undefined; depth: number; cases: number }
   | { type: 'double' | 'single' | 'backtick' }
   | { type: 'param'; depth: number };
 
@@ -34,7 +34,7 @@ const WORD_BREAK = new Set([' ', '\t', '\n', ';', '&', '|', '(', ')', '<', '>'])
  * @example const lx = createShellLexer(); lx.feed('echo "a '); lx.spot('') // { kind: 'double' }
  */
 export function createShellLexer(start: QuoteStart = 'word') {
-  const stack: Frame[] = [{ type: 'plain', closer: undefined, depth: 0 }];
+  const stack: Frame[] = [{ type: 'plain', closer: undefined, depth: 0, cases: 0 }];
   // A partial rendered inside the author's quotes starts there.
   if (start !== 'word') stack.push({ type: start });
   let comment = false;
@@ -81,6 +81,7 @@ export function createShellLexer(start: QuoteStart = 'word') {
     if (reading && readDelimiter(ch)) return 0;
     const wordStart = atWordStart;
     atWordStart = WORD_BREAK.has(ch);
+    trackCase(ch, frame, wordStart);
     switch (ch) {
       case '\\':
         escaped = true;
@@ -104,7 +105,8 @@ export function createShellLexer(start: QuoteStart = 'word') {
         return 0;
       case ')':
         if (frame.depth > 0) frame.depth -= 1;
-        else if (frame.closer === ')') stack.pop();
+        // `case x in a) …`: inside case … esac a `)` ends a pattern, not the `$( )`.
+        else if (frame.closer === ')' && frame.cases === 0) stack.pop();
         return 0;
       case '<':
         if (next === '<') {
@@ -120,9 +122,23 @@ export function createShellLexer(start: QuoteStart = 'word') {
     }
   }
 
+  // The word being read, to see `case` and `esac` as keywords.
+  let word = '';
+  function trackCase(ch: string, frame: Extract<Frame, { type: 'plain' }>, wordStart: boolean): void {
+    if (/[a-z]/.test(ch)) {
+      word = wordStart || word !== '' ? word + ch : '';
+      return;
+    }
+    if (WORD_BREAK.has(ch)) {
+      if (word === 'case') frame.cases += 1;
+      else if (word === 'esac' && frame.cases > 0) frame.cases -= 1;
+    }
+    word = '';
+  }
+
   function openDollar(next: string | undefined): number {
     if (next === '(') {
-      stack.push({ type: 'plain', closer: ')', depth: 0 });
+      stack.push({ type: 'plain', closer: ')', depth: 0, cases: 0 });
       atWordStart = true;
       return 1;
     }

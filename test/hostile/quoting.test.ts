@@ -29,6 +29,7 @@ describe('a placeholder means its value in every quoting context', () => {
     ['inside the author\'s single quotes', `printf '%s' '{{inputs.v}}'`],
     ['inside double quotes in $( )', `printf '%s' "$(printf '%s' "{{inputs.v}}")"`],
     ['between text in double quotes', `printf '%s' "<{{inputs.v}}>"`],
+    ['after a case pattern inside "$( )"', `printf '%s' "$(case x in x) printf '%s' {{inputs.v}};; esac)"`],
   ])('%s', async (_name, command) => {
     const wrap = command.includes('<') ? (v: string) => `<${v}>` : (v: string) => v;
     // $( ) drops trailing newlines; none of the values ends with one.
