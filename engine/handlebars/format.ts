@@ -37,16 +37,30 @@ export function formatShellAt(value: unknown, spot: ShellSpot): string {
   const text = Array.isArray(value) ? value.map(formatText).join(' ') : formatText(value);
   switch (spot.kind) {
     case 'double':
-      return text.replace(/[\\"$`]/g, '\\$&');
+      return escapeForDoubleQuotes(text);
     case 'single':
-      // Inside '…' nothing escapes: close the quotes, put a quoted ', open them again.
-      return text.replaceAll("'", `'\\''`);
+      return escapeForSingleQuotes(text);
     case 'comment':
       return '';
     case 'heredoc':
       checkHeredocValue(text, spot.delimiter, spot.stripTabs);
-      return spot.literal ? text : text.replace(/[\\$`]/g, '\\$&');
+      return spot.literal ? text : escapeForHeredoc(text);
   }
+}
+
+/** Text inside "…": `\`, `"`, `$` and backtick escaped. @example escapeForDoubleQuotes('$x') // '\\$x' */
+export function escapeForDoubleQuotes(text: string): string {
+  return text.replace(/[\\"$`]/g, '\\$&');
+}
+
+/** Text inside '…', where nothing escapes: each ' closes the quotes, is quoted, and reopens them. */
+export function escapeForSingleQuotes(text: string): string {
+  return text.replaceAll("'", `'\\''`);
+}
+
+/** Text in the body of an unquoted here-document: `\`, `$` and backtick escaped; quotes are plain there. */
+export function escapeForHeredoc(text: string): string {
+  return text.replace(/[\\$`]/g, '\\$&');
 }
 
 // A line equal to the delimiter ends the here-document early and runs what follows as commands.

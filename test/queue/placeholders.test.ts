@@ -17,6 +17,10 @@ describe('secret placeholders', () => {
   it.each([
     ['a quoted shell word', 'curl -H "X: y" {{secrets.TOKEN}} --key {{secrets.KEY}}', true],
     ['a raw shell insertion', 'export T={{{secrets.TOKEN}}}', true],
+    ['a shell command\'s double quotes', 'curl -H "Authorization: Bearer {{secrets.TOKEN}}" -d "k={{secrets.KEY}}"', true],
+    // (Alone in '…', a placeholder reads as a quoted word: the same word, maybe without the quotes.)
+    ['a shell command\'s single quotes', "printf '%s' 'token: {{secrets.TOKEN}}' 'k={{secrets.KEY}}'", true],
+    ['a here-document', 'cat <<EOF\ntoken {{secrets.TOKEN}}\nEOF\ncat <<\'EOF\'\nkey {{secrets.KEY}}\nEOF', true],
     ['text', 'Bearer {{secrets.TOKEN}} and {{secrets.KEY}}', false],
     ['a whole value', '{{secrets.TOKEN}}', false],
     ['nested values', { headers: { auth: 'Bearer {{secrets.KEY}}' }, list: ['{{secrets.TOKEN}}'] }, false],
