@@ -6,6 +6,8 @@ import { runSections } from './harness.js';
 import './run.js';
 import './llm.js';
 import './definition.js';
+import './store.js';
+import './uptodate.js';
 
 const ok = await runSections(process.argv.slice(2), (text) => process.stdout.write(text));
 if (!ok) process.exitCode = 2;

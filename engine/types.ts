@@ -86,6 +86,14 @@ export type TaskSpec = {
   batch?: boolean;
   /** Where the task is declared, for errors raised at run time. */
   pos?: SourcePos;
+  /** One line for `weft list PIPELINE`. */
+  description?: string;
+  /** A helper: not listed by `weft list PIPELINE`, not nameable as a target. */
+  internal?: boolean;
+  /** Globs of the files the task reads (up-to-date checks, engine/run/fingerprint). */
+  sources?: string[];
+  /** Globs of the files the task writes (up-to-date checks). */
+  generates?: string[];
   /** Set on tasks that come from a pipeline template: their own view of `inputs`, `env`, `tasks`. */
   scope?: TemplateScope;
   /**
@@ -135,6 +143,8 @@ export type WeftConfig = {
   queue?: string;
   /** Keys of weft.config.yaml that executors own (Executor.settings), by key, as written. */
   settings: Record<string, unknown>;
+  /** `.env` files every pipeline loads, relative to the root. */
+  dotenv?: string[];
   /** Path of the config file, when there is one. */
   file?: string;
 };
@@ -157,6 +167,10 @@ export type Pipeline = {
   tasks: Record<string, TaskSpec>;
   outputs: Record<string, unknown>;
   config: WeftConfig;
+  /** `default:`: the targets `weft run PIPELINE` runs when none is named. */
+  targets?: string[];
+  /** `.env` files of the pipeline (after the config's), relative to the root. */
+  dotenv?: string[];
 };
 
 /**
@@ -188,7 +202,8 @@ export type Plan = {
   models: Record<string, string>;
 };
 
-export type TaskStatus = 'success' | 'failed' | 'skipped' | 'cancelled';
+/** `up-to-date`: not run, its sources, definition and needs unchanged since its last success (engine/run/up-to-date.ts). */
+export type TaskStatus = 'success' | 'up-to-date' | 'failed' | 'skipped' | 'cancelled';
 export type RunStatus = 'success' | 'failed' | 'cancelled';
 
 /** An error as data: what crosses threads, lands in reports and decides retries. */
@@ -228,6 +243,8 @@ export type TaskResult =
   /** `resumed`: not run again; the output is the one the resumed run reported (RunOptions.resume). */
   | ({ status: 'success'; output: unknown; resumed?: true } & Timing)
   /** `tolerated`: the task has `continueOnError`, so this failure does not fail the run. */
+  /** Skipped as up to date: the output is the one its last success recorded (masked). */
+  | ({ status: 'up-to-date'; output: unknown } & Timing)
   | ({ status: 'failed'; error: ErrorData; output?: unknown; tolerated?: true } & Timing)
   | { status: 'skipped'; attempts: number; reason: SkipReason }
   | ({ status: 'cancelled'; reason?: string } & Partial<Timing> & { attempts: number });

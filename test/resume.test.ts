@@ -105,6 +105,9 @@ tasks:
   });
 });
 
+// A pipeline as history knows it: its name and its file relative to the root.
+const P = { name: 'p', file: 'p.yaml' };
+
 describe('run history', () => {
   it('findRun picks the latest run of the pipeline, by start time, and never another pipeline\'s', async () => {
     const dir = makeProject({});
@@ -117,11 +120,11 @@ describe('run history', () => {
     await save(report('2026-01-01T00-00-00-ffffff', 'p', 1000));
     await save(report('2026-01-01T00-00-00-000000', 'p', 2000));
     await save(report('2026-01-01T00-00-01-aaaaaa', 'other', 3000));
-    expect((await findRun(dir, 'p')).report.runId).toBe('2026-01-01T00-00-00-000000');
-    expect((await findRun(dir, 'p', '2026-01-01T00-00-00-ffffff')).report.startedAt).toBe(1000);
-    await expect(findRun(dir, 'p', '2026-01-01T00-00-01-aaaaaa')).rejects.toMatchObject({ code: 'USAGE' });
-    await expect(findRun(dir, 'p', '../../etc/passwd')).rejects.toMatchObject({ code: 'USAGE' });
-    await expect(findRun(dir, 'none')).rejects.toMatchObject({ code: 'USAGE' });
+    expect((await findRun(dir, P)).report.runId).toBe('2026-01-01T00-00-00-000000');
+    expect((await findRun(dir, P, '2026-01-01T00-00-00-ffffff')).report.startedAt).toBe(1000);
+    await expect(findRun(dir, P, '2026-01-01T00-00-01-aaaaaa')).rejects.toMatchObject({ code: 'USAGE' });
+    await expect(findRun(dir, P, '../../etc/passwd')).rejects.toMatchObject({ code: 'USAGE' });
+    await expect(findRun(dir, { name: 'none', file: 'p.yaml' })).rejects.toMatchObject({ code: 'USAGE' });
     expect(readdirSync(path.join(dir, '.weft/runs')).filter((f) => !f.endsWith('.json'))).toEqual([]);
   });
 
@@ -142,7 +145,7 @@ describe('run history', () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     expect(readdirSync(path.join(dir, '.weft/runs')).sort()).toEqual(['run-02.json', 'run-03.json', 'run-04.json']);
-    expect((await findRun(dir, 'p')).report.runId).toBe('run-04');
+    expect((await findRun(dir, P)).report.runId).toBe('run-04');
   });
 
   it('--resume takes the next argument as the run only after the pipeline', () => {

@@ -88,9 +88,9 @@ describe('the published schema', () => {
     expect(open).toEqual([]);
   });
 
-  test('has the task keys of the spec table plus run, cache, batch and runsOn', () => {
+  test('has the task keys of the spec table plus run, cache, batch, runsOn, description, internal, sources and generates', () => {
     expect(Object.keys(schema.definitions.task.properties).sort()).toEqual(
-      ['uses', 'run', 'with', 'needs', 'when', 'if', 'forEach', 'concurrency', 'pool', 'locks', 'retry', 'timeout', 'continueOnError', 'model', 'tags', 'priority', 'env', 'cache', 'batch', 'runsOn'].sort(),
+      ['uses', 'run', 'with', 'needs', 'when', 'if', 'forEach', 'concurrency', 'pool', 'locks', 'retry', 'timeout', 'continueOnError', 'model', 'tags', 'priority', 'env', 'cache', 'batch', 'runsOn', 'description', 'internal', 'sources', 'generates'].sort(),
     );
   });
 });

@@ -44,6 +44,8 @@ export function resultLines(id: string, result: TaskResult, style: Style = plain
       // A task reused by --resume did not run: say so rather than show a 0ms duration.
       if (result.resumed) return [`${style.green('✓')} ${id} ${style.dim('resumed')}`];
       return [`${style.green('✓')} ${id} ${style.dim(formatDuration(result.durationMs))}`];
+    case 'up-to-date':
+      return [`${style.green('✓')} ${id} ${style.dim('up-to-date')}`];
     case 'failed':
       return [
         `${style.red('✗')} ${id} ${result.error.message}${result.attempts > 1 ? style.dim(` (after ${result.attempts} attempts)`) : ''}${result.tolerated ? style.dim(' (tolerated)') : ''}`,
@@ -94,7 +96,7 @@ export function finalLine(report: RunReport, style: Style = plain): string {
   const tolerated = counts.tolerated.length
     ? `${counts.tolerated.length} failed and tolerated: ${counts.tolerated.slice(0, 5).join(', ')}${counts.tolerated.length > 5 ? ', …' : ''}`
     : '';
-  const parts = (['failed', 'cancelled', 'skipped', 'success'] as const)
+  const parts = (['failed', 'cancelled', 'skipped', 'success', 'up-to-date'] as const)
     .filter((s) => counts[s] > 0)
     .map((s) => `${counts[s]} ${s === 'success' ? 'succeeded' : s}`);
   if (tolerated) parts.push(tolerated);
@@ -109,7 +111,7 @@ export function finalLine(report: RunReport, style: Style = plain): string {
 
 /** Tasks by outcome; a tolerated failure counts under `tolerated` (by id), not under `failed`. */
 export function countResults(report: RunReport): Record<TaskResult['status'], number> & { tolerated: string[] } {
-  const counts = { success: 0, failed: 0, skipped: 0, cancelled: 0, tolerated: [] as string[] };
+  const counts = { success: 0, 'up-to-date': 0, failed: 0, skipped: 0, cancelled: 0, tolerated: [] as string[] };
   for (const [id, result] of Object.entries(report.tasks)) {
     if (result.status === 'failed' && result.tolerated) counts.tolerated.push(id);
     else counts[result.status]++;

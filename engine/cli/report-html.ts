@@ -11,7 +11,7 @@ import { PAGE_CSS } from './report-html/css.js';
 import { capEnd, outputBlocks, type TextBlock } from './report-html/output-text.js';
 import { PAGE_SCRIPT } from './report-html/page-script.js';
 
-const STATUSES = new Set(['success', 'failed', 'skipped', 'cancelled']);
+const STATUSES = new Set(['success', 'up-to-date', 'failed', 'skipped', 'cancelled']);
 /** Tasks whose failures are written out in full in the Failures section; the rest are a click away. */
 const MAX_FAILURES = 50;
 /** Lanes per content-visibility chunk. */
@@ -74,7 +74,7 @@ ${blocks(outputBlocks(Object.keys(report.outputs ?? {}).length ? report.outputs 
 
 function facts(report: RunReport, taskCount: number, critical: string[]): string {
   const counts = countResults(report);
-  const byStatus = (['success', 'failed', 'skipped', 'cancelled'] as const).filter((s) => counts[s]).map((s) => `${counts[s]} ${s}`);
+  const byStatus = (['success', 'up-to-date', 'failed', 'skipped', 'cancelled'] as const).filter((s) => counts[s]).map((s) => `${counts[s]} ${s}`);
   if (counts.tolerated.length) byStatus.push(`${counts.tolerated.length} failed and tolerated`);
   const list: Array<[string, string]> = [
     ['run', report.runId],
@@ -188,6 +188,7 @@ function noteOf(r: TaskResult): string {
   if (r.status === 'failed') return `${errorText(r.error)}${r.tolerated ? ' (tolerated: continueOnError)' : ''}`;
   if (r.status === 'skipped') return `skipped (${r.reason})`;
   if (r.status === 'cancelled') return r.reason ?? '';
+  if (r.status === 'up-to-date') return 'up to date: output of its last success';
   return r.resumed ? 'resumed: output of the earlier run' : '';
 }
 

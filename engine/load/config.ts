@@ -31,6 +31,7 @@ export const configSchema = {
     models: ref('models'),
     budget: ref('budget'),
     plugins: { type: 'array', items: { type: 'string' }, description: 'Plugin module paths or package names.' },
+    dotenv: ref('dotenv'),
     queue: {
       type: 'string',
       pattern: '^rediss?://',
@@ -102,7 +103,7 @@ export async function loadConfig(cwd: string = process.cwd()): Promise<{ config:
   }
   const config: WeftConfig = {
     ...fallback,
-    ...pick(raw, ['pipelinesDir', 'templatesDir', 'partialsDir', 'concurrency', 'workers', 'parallel', 'plugins', 'budget', 'queue']),
+    ...pick(raw, ['pipelinesDir', 'templatesDir', 'partialsDir', 'concurrency', 'workers', 'parallel', 'plugins', 'budget', 'queue', 'dotenv']),
     pools: normalizePools(raw.pools),
     settings,
   };

@@ -57,6 +57,8 @@ export function normalizePipeline(doc: Doc, options: NormalizeOptions): Pipeline
     config,
   };
   if (doc.description !== undefined) pipeline.description = doc.description;
+  if (doc.default !== undefined) pipeline.targets = [...doc.default];
+  if (doc.dotenv !== undefined) pipeline.dotenv = [...doc.dotenv];
   const budget = normalizeBudget(config.budget, doc.budget);
   if (budget) pipeline.budget = budget;
   const defaults: Doc = doc.defaults ?? {};
@@ -93,6 +95,10 @@ function normalizeTask(id: string, own: Doc, defaults: Doc, pipeline: Pipeline, 
   if (task.runsOn !== undefined) spec.runsOn = [...new Set<string>(task.runsOn)].sort();
   if (task.cache !== undefined) spec.cache = task.cache;
   if (task.batch !== undefined) spec.batch = task.batch;
+  if (task.description !== undefined) spec.description = task.description;
+  if (task.internal === true) spec.internal = true;
+  if (task.sources !== undefined) spec.sources = [...task.sources];
+  if (task.generates !== undefined) spec.generates = [...task.generates];
   if (options.usesModel?.(uses) || task.model !== undefined) {
     const model = allocateModel({ id, tags: spec.tags, model: task.model }, pipeline.models);
     if (model !== undefined) spec.model = model;

@@ -11,6 +11,7 @@ import { byPosition, createReporter } from './validate/report.js';
 import { pipelineSchemaValidator, reportSchemaErrors } from './validate/schema.js';
 import { isRecord, rawTasks } from './validate/shape.js';
 import { engineFor } from './project.js';
+import { checkTargets } from './validate/targets.js';
 import { checkTemplates } from './validate/templates.js';
 import type { TemplateEngine } from '../handlebars/render.js';
 
@@ -46,6 +47,7 @@ export function validatePipeline(parsed: ParsedYaml, context: ValidateContext): 
   checkPools(doc, tasks, context.config, reporter);
   checkModels(doc, tasks, context.config, reporter);
   checkInputs(doc, reporter);
+  checkTargets(doc, tasks, reporter);
   checkTemplates(doc, tasks, context.engine ?? engineFor(context.registry), reporter, context.registry);
   return reporter.problems.sort(byPosition);
 }

@@ -15,6 +15,7 @@ import { createTail, type TailBuffer } from './output-tail.js';
 import { nextDelay, shouldRetry } from './retry.js';
 import type { RunContext } from './setup.js';
 import { failedResult, successResult, timing, type Instance } from './state.js';
+import { isCheckable, type UpToDateVerdict } from './up-to-date.js';
 import { splitSignals } from './values.js';
 
 /** What one attempt printed, kept per stream from its first line (a silent task allocates nothing). */
@@ -100,7 +101,8 @@ class Attempts implements AttemptRunner {
       this.endAll(job, { ok: false }, job.members.map((m) => failedResult(m, error)));
       return;
     }
-    void this.attempt(job);
+    if (this.checkable(job)) void this.checkThenAttempt(job);
+    else void this.attempt(job);
   }
 
   private async attempt(job: Job): Promise<void> {
@@ -138,6 +140,38 @@ class Attempts implements AttemptRunner {
     }
   }
 
+  /**
+   * Render → fingerprint check → pool.run: a first attempt of a task with sources or generates
+   * ends up-to-date, with its recorded output, when nothing it depends on changed. The check
+   * reads files, so it ends a tick later: the gate (cancellation, failFast) is asked again.
+   */
+  private async checkThenAttempt(job: Job): Promise<void> {
+    const leader = job.members[0]!;
+    let verdict: UpToDateVerdict;
+    try {
+      verdict = await this.ctx.upToDate!.check(leader);
+    } catch (error) {
+      // A source that exists but cannot be read.
+      this.endAll(job, { ok: false }, [failedResult(leader, toErrorData(error, 'TASK_FAILED'))]);
+      return;
+    }
+    const gate = leader.result ? 'cancelled' : this.lifecycle.gate(leader);
+    if (gate) {
+      this.scheduler.done(job.unit.id, { ok: true, skipped: true });
+      this.lifecycle.endInstance(leader, { status: 'skipped', attempts: leader.attempt, reason: gate });
+      return;
+    }
+    if (!verdict.upToDate) return this.attempt(job);
+    const now = Date.now();
+    const result: TaskResult = { status: 'up-to-date', attempts: 0, startedAt: now, endedAt: now, durationMs: 0, output: verdict.output };
+    this.endAll(job, { ok: true, skipped: true }, [result]);
+  }
+
+  /** Whether the job takes an up-to-date check first: a first attempt of a task with sources or generates. */
+  private checkable(job: Job): boolean {
+    return this.ctx.upToDate !== undefined && !job.batch && job.members[0]!.attempt === 0 && isCheckable(job.members[0]!.task);
+  }
+
   private callPool(job: Job, call: CallContext, signal: AbortSignal, capture: Capture): Promise<BatchItemResult[]> {
     const leader = job.members[0]!;
     const logId = job.batch ? leader.task.spec.id : leader.id;
@@ -163,7 +197,9 @@ class Attempts implements AttemptRunner {
       if (signals?.rateLimitRemaining !== undefined) rateLimitRemaining = Math.min(rateLimitRemaining ?? 1, signals.rateLimitRemaining);
       this.ctx.budget.account(output);
       const invalid = checkOutput(output);
-      return invalid ? failedResult(m, invalid) : successResult(m, output);
+      if (invalid) return failedResult(m, invalid);
+      this.ctx.upToDate?.succeeded(m, output);
+      return successResult(m, output);
     });
     const outcome: Outcome = { ok: true };
     if (rateLimitRemaining !== undefined) outcome.rateLimitRemaining = rateLimitRemaining;
@@ -197,7 +233,7 @@ class Attempts implements AttemptRunner {
     const stderr = capture.stderr?.finish();
     job.members.forEach((m, i) => {
       const end = ends[i]!;
-      if (end.status === 'skipped') return;
+      if (end.status === 'skipped' || end.status === 'up-to-date') return;
       const record: AttemptRecord = { attempt: m.attempt, startedAt: capture.startedAt, endedAt, status: end.status };
       if ('error' in end && end.error) record.error = end.error;
       if (stdout) record.stdout = stdout;

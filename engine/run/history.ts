@@ -5,7 +5,9 @@ import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { WeftError } from '../errors.js';
 import type { RunReport } from '../types.js';
+import type { Store } from '../store/store.js';
 import { writeFileAtomic } from '../write-file-atomic.js';
+import { killedRun, killedRuns } from './killed-runs.js';
 
 /** One saved run: the masked report, and the pipeline file it came from with a hash of its text. */
 export type RunRecord = {
@@ -83,30 +85,33 @@ async function mtimeOf(file: string): Promise<number | undefined> {
 }
 
 /**
- * The run of pipeline `name` to resume: the one with id `runId`, or the latest (by start time).
- * A USAGE error (exit 2) when there is none, when the id is unknown, or when it is another
- * pipeline's run.
- * @example const { report } = await findRun(pipeline.root, 'hello') // the latest run of hello
+ * The run to resume of the pipeline named `name` in `file` (relative to the root): the one with
+ * id `runId`, or the latest (by start time). Both must match, so two files that share a `name:`
+ * never resume each other. With the store, runs that were killed before saving a report count
+ * too, read from their journal. A USAGE error (exit 2) when there is none, when the id is
+ * unknown, or when it is another pipeline's run.
+ * @example const { report } = await findRun(pipeline.root, { name: 'hello', file: 'pipelines/hello.yaml' })
  */
-export async function findRun(root: string, name: string, runId?: string): Promise<RunRecord> {
+export async function findRun(root: string, pipeline: { name: string; file: string }, runId?: string, store?: Store): Promise<RunRecord> {
   const dir = runsDir(root);
   const shown = path.join('.weft', 'runs');
+  const { name, file } = pipeline;
   if (runId !== undefined) {
     if (!RUN_ID.test(runId)) throw new WeftError('USAGE', `--resume: "${runId}" is not a run id`);
-    const record = await readRecord(path.join(dir, `${runId}.json`));
+    const record = (await readRecord(path.join(dir, `${runId}.json`))) ?? (store && killedRun(store, runId));
     if (!record) throw new WeftError('USAGE', `--resume: no run "${runId}" in ${shown}`);
-    if (record.pipeline !== name) {
-      throw new WeftError('USAGE', `--resume: run "${runId}" is a run of pipeline "${record.pipeline}", not "${name}"`);
+    if (record.pipeline !== name || record.file !== file) {
+      throw new WeftError('USAGE', `--resume: run "${runId}" is a run of pipeline "${record.pipeline}" (${record.file}), not "${name}" (${file})`);
     }
     return record;
   }
   let best: RunRecord | undefined;
-  for (const file of await listRunFiles(dir)) {
-    const record = await readRecord(path.join(dir, file));
-    if (record?.pipeline !== name) continue;
+  const candidates = [...(await listRuns(root)), ...(store ? killedRuns(store, file, name) : [])];
+  for (const record of candidates) {
+    if (record.pipeline !== name || record.file !== file) continue;
     if (!best || record.report.startedAt > best.report.startedAt) best = record;
   }
-  if (!best) throw new WeftError('USAGE', `--resume: no previous run of "${name}" in ${shown}`);
+  if (!best) throw new WeftError('USAGE', `--resume: no previous run of "${name}" (${file}) in ${shown}`);
   return best;
 }
 

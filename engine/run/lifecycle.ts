@@ -11,6 +11,7 @@ import { isTruthy } from '../truthy.js';
 import type { ErrorData, SkipReason, TaskResult } from '../types.js';
 import { addInstance, prepareJobs, type Job } from './instances.js';
 import { resumedResult } from './resume.js';
+import { isCheckable } from './up-to-date.js';
 import type { RunContext } from './setup.js';
 import { failedResult, successResult, taskOk, type Instance, type TaskState } from './state.js';
 import { chunked } from './values.js';
@@ -128,7 +129,10 @@ class TaskLifecycle implements Lifecycle {
   /** Reuse only when every need was reused: a need that ran again may have changed this task's inputs. */
   private reuseResumed(state: TaskState, needs: TaskState[], count: number | undefined): void {
     const previous = this.ctx.options.resume;
-    if (!previous || !needs.every((n) => n.resumed)) return;
+    // A need up to date gave the output it gave before, as a reused one does.
+    if (!previous || !needs.every((n) => n.resumed || n.status === 'up-to-date')) return;
+    // With up-to-date checks, a task with sources is reused only if its files say so.
+    if (this.ctx.upToDate && isCheckable(state)) return;
     const now = Date.now();
     const reused = state.instances.map((inst) => resumedResult(previous, inst.id, count, now));
     state.resumed = reused.every(Boolean);
@@ -187,7 +191,7 @@ class TaskLifecycle implements Lifecycle {
     else if (statuses.every((s) => s === 'skipped')) {
       state.status = 'skipped';
       state.skipReason = (state.instances[0]!.result as { reason: SkipReason }).reason;
-    } else state.status = 'success';
+    } else state.status = statuses.every((s) => s === 'up-to-date') ? 'up-to-date' : 'success';
     this.publishTask(state);
     this.afterTask(state);
   }
@@ -195,7 +199,7 @@ class TaskLifecycle implements Lifecycle {
   /** Make the task's outcome visible to templates as `tasks.<id>`. */
   private publishTask(state: TaskState): void {
     const { spec } = state;
-    const outputOf = (i: Instance) => (i.result?.status === 'success' ? i.result.output : null);
+    const outputOf = (i: Instance) => (i.result?.status === 'success' || i.result?.status === 'up-to-date' ? i.result.output : null);
     if (spec.forEach) {
       const outputs = state.instances.map(outputOf);
       const errors = state.instances.map((i) => (i.result?.status === 'failed' ? i.result.error : null));

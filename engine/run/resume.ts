@@ -12,7 +12,7 @@ import type { RunReport, TaskResult } from '../types.js';
  */
 export function resumedResult(previous: RunReport, id: string, count: number | undefined, now: number): TaskResult | undefined {
   const result = Object.hasOwn(previous.tasks, id) ? previous.tasks[id] : undefined;
-  if (result?.status !== 'success') return undefined;
+  if (result?.status !== 'success' && result?.status !== 'up-to-date') return undefined;
   if (count !== undefined) {
     const base = id.slice(0, id.lastIndexOf('['));
     if (instanceCount(previous, base) !== count) return undefined;

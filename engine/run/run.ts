@@ -49,6 +49,8 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
     scheduler.close();
     attempts.close();
     if (ctx.ownPool) await ctx.pool!.destroy();
+    ctx.watchdog?.release();
+    await ctx.upToDate?.idle();
   }
   return finishRun(ctx);
 }
@@ -71,5 +73,6 @@ function finishRun(ctx: RunContext): RunReport {
     warn: (message) => ctx.emit({ type: 'warning', message }),
   });
   ctx.emit({ type: 'run:end', report });
+  ctx.journal?.flush();
   return report;
 }

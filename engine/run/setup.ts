@@ -1,7 +1,14 @@
 // Before the first task: everything a run decides once. Inputs, secrets and the masker, the
 // template scope, the run's environment, limits, budget and the executor pool.
+import path from 'node:path';
+import { withDotenv } from '../load/dotenv.js';
 import { createMasker, type Masker } from '../mask.js';
 import type { ExecutorEntry } from '../executor.js';
+import type { Store } from '../store/store.js';
+import { createFileHasher } from './file-hashes.js';
+import { createJournalWriter, type JournalWriter } from './journal-writer.js';
+import { createUpToDate, type UpToDate } from './up-to-date.js';
+import { startWatchdog, type Watchdog } from './watchdog.js';
 import { createExecutorPool, type ExecutorPool } from '../pool/local.js';
 import { loadRegistry, type Registry } from '../load/registry.js';
 import { loadPartials } from '../load/partials.js';
@@ -23,6 +30,13 @@ export type RunPipelineOptions = RunOptions & {
   registry?: Registry;
   /** An executor pool to reuse; by default one is made for the run and destroyed after. */
   pool?: ExecutorPool;
+  /**
+   * The project's durable store (engine/store): each task end is journaled as it happens, and
+   * tasks with `sources`/`generates` are skipped when up to date. Without it, neither happens.
+   */
+  store?: Store;
+  /** `--force`: run tasks even when up to date; every task, or these task ids. */
+  force?: true | readonly string[];
 };
 
 /** What the run decided once, shared by the lifecycle and the attempt runner. */
@@ -54,6 +68,12 @@ export type RunContext = {
   keepGoing: boolean;
   /** Set by cancellation (aborted) and by a failure under failFast (stopping). */
   flags: { aborted: boolean; stopping: boolean };
+  /** Kills the run's processes should weft die without ending the run (released at the end). */
+  watchdog?: Watchdog;
+  /** With a store: where task ends go as they happen. */
+  journal?: JournalWriter;
+  /** With a store: the up-to-date checks of tasks with sources or generates. */
+  upToDate?: UpToDate;
 };
 
 /**
@@ -62,7 +82,7 @@ export type RunContext = {
  * @example const ctx = await setupRun(pipeline, { onEvent })
  */
 export async function setupRun(pipeline: Pipeline, options: RunPipelineOptions): Promise<RunContext> {
-  const env = options.env ?? process.env;
+  const env = withDotenv(pipeline, options.env ?? process.env);
   const inputs = resolveInputs(pipeline, options.inputs);
   const { registry, partials, engine } = options.loaded ?? (await loadParts(pipeline, options.registry));
   // A pool on other machines (a queue) resolves secrets there: the run renders placeholders.
@@ -84,13 +104,21 @@ export async function setupRun(pipeline: Pipeline, options: RunPipelineOptions):
   const scope: BaseScope = { inputs, env: {}, secrets, tasks: {}, pipeline: { name: pipeline.name }, run: { id: runId } };
   // The pipeline's own env is a template too (inputs, secrets, run id); it cannot read tasks.
   scope.env = envValues(renderValue(engine, pipeline.env, scope as unknown as Record<string, unknown>, { where: 'env' }));
-  const runEnv = { ...processEnv(env), ...scope.env };
+  // Every process the run starts is marked, so none outlives weft (watchdog.ts).
+  const watchdog = dryRun ? undefined : startWatchdog();
+  const runEnv = { ...processEnv(env), ...scope.env, ...watchdog?.env };
   const pool = dryRun ? undefined : (options.pool ?? createExecutorPool({ workers: pipeline.config.workers, preload: preloadOf(tasks), env: runEnv }));
   // A pool made before the pipeline was known (the CLI starts one while it loads) learns the executors now.
   if (!dryRun) options.pool?.warm?.(preloadOf(tasks));
   const sequential = options.sequential || !pipeline.parallel;
   const usage = createUsageTally();
-  const emit = (event: RunEvent): void => options.onEvent?.(masker.maskDeep(event));
+  const store = dryRun ? undefined : options.store;
+  const journal = store && createJournalWriter(store, runId, path.relative(pipeline.root, pipeline.file), (message) => emit({ type: 'warning', message }));
+  const emit = (event: RunEvent): void => {
+    const masked = masker.maskDeep(event);
+    if (journal && masked.type === 'task:end') journal.taskEnded(masked.id, masked.result);
+    options.onEvent?.(masked);
+  };
   const ctx: RunContext = {
     pipeline,
     options,
@@ -116,6 +144,21 @@ export async function setupRun(pipeline: Pipeline, options: RunPipelineOptions):
     flags: { aborted: false, stopping: false },
   };
   if (pool) ctx.pool = pool;
+  if (watchdog) ctx.watchdog = watchdog;
+  if (store && journal) {
+    ctx.journal = journal;
+    ctx.upToDate = createUpToDate({
+      store,
+      file: path.relative(pipeline.root, pipeline.file),
+      hasher: createFileHasher(pipeline.root),
+      masker,
+      scope,
+      tasks,
+      journal,
+      ...(options.force && { force: options.force }),
+      warn: (message) => emit({ type: 'warning', message }),
+    });
+  }
   return ctx;
 }
 

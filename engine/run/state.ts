@@ -40,6 +40,8 @@ export type Instance = {
   controller?: AbortController;
   /** Each attempt that ran, with its output's tail; copied into the instance's result. */
   attemptLog?: AttemptRecord[];
+  /** Its fingerprint, once an up-to-date check found it stale (engine/run/up-to-date.ts). */
+  fingerprint?: string;
 };
 
 /**
@@ -70,7 +72,7 @@ export function createTaskStates(pipeline: Pipeline, registry: Registry): Map<st
 
 /** A need that lets `when: success` dependents run: it succeeded, or failed with continueOnError. */
 export function taskOk(state: TaskState): boolean {
-  return state.status === 'success' || (state.status === 'failed' && state.spec.continueOnError);
+  return state.status === 'success' || state.status === 'up-to-date' || (state.status === 'failed' && state.spec.continueOnError);
 }
 
 /** Attempts and times of an instance that ends now. */

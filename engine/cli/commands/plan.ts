@@ -3,12 +3,15 @@ import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { loadOrThrow } from '../load.js';
 import { parseVars } from '../vars.js';
-import { requireOne } from './require-one.js';
+import { selectTargets } from '../../plan/select.js';
+import { requirePipelineAndTargets } from './require-one.js';
 
 export const plan: Command = {
   name: 'plan',
   summary: 'show the batches, the critical path, each llm task\'s model and the worst-case cost',
-  usage: `Usage: weft plan <pipeline> [--var KEY=VALUE]... [--json] [--dir DIR]
+  usage: `Usage: weft plan <pipeline> [TASK...] [--var KEY=VALUE]... [--json] [--dir DIR]
+
+With TASKs (or the pipeline's default: targets), only those tasks and what they need.
 
 Batches are the tasks that may run together, level by level; the critical path is the
 longest chain of needs. The worst case prices every llm call at its largest input and
@@ -17,7 +20,9 @@ rendered first; a forEach whose items come from another task has no width before
 --json prints { batches, criticalPath, models, cost }.`,
   flags: { json: { type: 'boolean' }, var: { type: 'string', multiple: true } },
   async run({ values, positionals }, { cwd, dir, print }) {
-    const { pipeline, loaded } = await loadOrThrow(requireOne(positionals, 'plan'), { cwd, dir });
+    const named = requirePipelineAndTargets(positionals, 'plan');
+    const { pipeline: whole, loaded } = await loadOrThrow(named.pipeline, { cwd, dir });
+    const pipeline = selectTargets(whole, named.targets);
     const inputs = parseVars((values.var as string[] | undefined) ?? [], pipeline.inputs);
     const { registry, partials, engine } = loaded;
     const result = planPipeline(pipeline, { registry, inputs, partials, engine });

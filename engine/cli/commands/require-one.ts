@@ -6,3 +6,10 @@ export function requireOne(positionals: string[], command: string): string {
   const problem = positionals.length === 0 ? 'needs a pipeline' : `takes one pipeline, got ${positionals.length}`;
   throw new WeftError('USAGE', `weft ${command} ${problem}`);
 }
+
+/** `<pipeline> [TASK...]`: the pipeline and the targets named after it, or a USAGE error. */
+export function requirePipelineAndTargets(positionals: string[], command: string): { pipeline: string; targets: string[] } {
+  const [pipeline, ...targets] = positionals;
+  if (pipeline === undefined) throw new WeftError('USAGE', `weft ${command} needs a pipeline`);
+  return { pipeline, targets };
+}

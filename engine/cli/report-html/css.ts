@@ -8,7 +8,7 @@ table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.3rem .5
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 pre{background:#f6f8fa;padding:.5rem;overflow:auto;max-height:30rem;white-space:pre-wrap;word-break:break-word;margin:.2rem 0;font:12px/1.4 ui-monospace,monospace}
 .badge{border-radius:.6rem;padding:.05rem .5rem;font-size:.8rem;color:#fff;background:#888}
-.success{background:#2e7d32}.failed{background:#c62828}.cancelled{background:#ef6c00}.skipped{background:#9e9e9e}.unknown{background:#555}
+.success{background:#2e7d32}.up-to-date{background:#558b2f}.failed{background:#c62828}.cancelled{background:#ef6c00}.skipped{background:#9e9e9e}.unknown{background:#555}
 .layout{display:grid;grid-template-columns:minmax(0,1fr) 26rem;gap:1rem;align-items:start}
 #detail{position:sticky;top:.5rem;max-height:95vh;overflow:auto;border:1px solid #ddd;padding:.5rem;background:#fff}
 #detail .attempt{border-left:3px solid #2e7d32;padding-left:.5rem;margin:.5rem 0;background:none}#detail .attempt.failed,#detail .attempt.cancelled{border-color:#c62828}
@@ -19,7 +19,7 @@ pre{background:#f6f8fa;padding:.5rem;overflow:auto;max-height:30rem;white-space:
 .lane:hover,.lane.selected{background:#eef3fb}.lane:focus{outline:1px solid #1565c0}
 .lane.crit .label{font-weight:bold}.lane.crit .label::before{content:"◆ ";color:#6a1b9a}.lane.crit .track{box-shadow:inset 3px 0 #6a1b9a}
 .lane.need{background:#fff3cd}.lane.dependent{background:#e3f2fd}
-.st-success{color:#2e7d32}.st-failed{color:#c62828}.st-cancelled{color:#ef6c00}.st-skipped{color:#777}
+.st-success{color:#2e7d32}.st-up-to-date{color:#558b2f}.st-failed{color:#c62828}.st-cancelled{color:#ef6c00}.st-skipped{color:#777}
 .track{position:relative;height:.8rem;background:#f3f3f3;padding:0}.seg{position:absolute;top:0;bottom:0;min-width:2px}
 .seg.failed,.swatch-failed{background:repeating-linear-gradient(45deg,#c62828 0 4px,#e57373 4px 8px)}.swatch-success{background:#2e7d32}
 .scale{display:flex;justify-content:space-between;color:#666;margin-left:24.5rem}
