@@ -4,16 +4,22 @@
 // rewrites during the run is hashed again, and a file nobody touched is read once. Globs and
 // stats are kept until a task succeeds (forgetGlobs): until then no task of the run wrote
 // anything, and a shared header read by 1,000 tasks is stat'ed once, not 1,000 times.
+// Hashes from earlier runs (the store's file_hashes) are reused for files whose stat matches, and
+// new ones are handed back to be kept, except for files changed in the last RACY_MS: a write in
+// the same clock tick as the hash could leave the stat unchanged (git's "racy" files).
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { glob } from 'tinyglobby';
+import type { KnownHash } from '../store/file-hashes.js';
 
 /** Files above this size are streamed through the hash instead of read whole. */
 const STREAM_ABOVE_BYTES = 1024 * 1024;
 /** Files read at once: a 10,000-file tree must not run out of file descriptors. */
 const OPEN_AT_ONCE = 64;
+/** A hash taken this soon after the file's last change is not kept for later runs. */
+const RACY_MS = 2000n;
 
 export interface FileHasher {
   /**
@@ -25,14 +31,17 @@ export interface FileHasher {
   hashFile(relative: string): Promise<string | undefined>;
   /** Tasks may have written files since: glob and stat again next time (hashes stay, keyed by stat). */
   forgetGlobs(): void;
+  /** Hashes computed this run that are safe to keep for the next (relative path, stat, hash). */
+  learned(): Promise<Array<[string, KnownHash]>>;
 }
 
 /**
  * A hasher for the project at `root`.
  * @example const hasher = createFileHasher(pipeline.root)
  */
-export function createFileHasher(root: string): FileHasher {
+export function createFileHasher(root: string, known: ReadonlyMap<string, KnownHash> = new Map()): FileHasher {
   const globs = new Map<string, Promise<string[]>>();
+  const fresh: Array<Promise<[string, KnownHash] | undefined>> = [];
   const hashes = new Map<string, { sig: string; hash: Promise<string> }>();
   // Each file's hash as of now: dropped whenever a task may have written files.
   const current = new Map<string, Promise<string | undefined>>();
@@ -68,10 +77,17 @@ export function createFileHasher(root: string): FileHasher {
     }
     if (!info.isFile()) return undefined;
     const sig = `${info.size}:${info.ino}:${info.mtimeNs}:${info.ctimeNs}`;
-    const known = hashes.get(file);
-    if (known?.sig === sig) return known.hash;
+    const seen = hashes.get(file);
+    if (seen?.sig === sig) return seen.hash;
+    const relative = path.relative(root, file);
+    const kept = known.get(relative);
+    if (kept?.sig === sig) return kept.hash;
     const hash = limit(() => (info.size > STREAM_ABOVE_BYTES ? streamHash(file) : readFile(file).then(sha256)));
     hashes.set(file, { sig, hash });
+    const changedAt = info.ctimeNs > info.mtimeNs ? info.ctimeNs : info.mtimeNs;
+    if (BigInt(Date.now()) * 1_000_000n - changedAt > RACY_MS * 1_000_000n) {
+      fresh.push(hash.then((h): [string, KnownHash] => [relative, { sig, hash: h }], () => undefined));
+    }
     return hash;
   }
 
@@ -91,6 +107,9 @@ export function createFileHasher(root: string): FileHasher {
     forgetGlobs() {
       globs.clear();
       current.clear();
+    },
+    async learned() {
+      return (await Promise.all(fresh)).filter((e): e is [string, KnownHash] => e !== undefined);
     },
   };
 }

@@ -51,6 +51,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
     if (ctx.ownPool) await ctx.pool!.destroy();
     ctx.watchdog?.release();
     await ctx.upToDate?.idle();
+    await ctx.upToDate?.keepHashes();
   }
   return finishRun(ctx);
 }

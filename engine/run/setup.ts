@@ -6,6 +6,7 @@ import { createMasker, type Masker } from '../mask.js';
 import type { ExecutorEntry } from '../executor.js';
 import type { Store } from '../store/store.js';
 import { createFileHasher } from './file-hashes.js';
+import { readFileHashes, type KnownHash } from '../store/file-hashes.js';
 import { createJournalWriter, type JournalWriter } from './journal-writer.js';
 import { createUpToDate, type UpToDate } from './up-to-date.js';
 import { startWatchdog, type Watchdog } from './watchdog.js';
@@ -150,7 +151,7 @@ export async function setupRun(pipeline: Pipeline, options: RunPipelineOptions):
     ctx.upToDate = createUpToDate({
       store,
       file: path.relative(pipeline.root, pipeline.file),
-      hasher: createFileHasher(pipeline.root),
+      hasher: createFileHasher(pipeline.root, keptHashes(store)),
       masker,
       scope,
       tasks,
@@ -214,4 +215,13 @@ function executionOptions(
   const helperModules = [...new Set([...registry.helpers.values()].map((h) => h.moduleUrl))];
   if (helperModules.length) execOptions['helperModules'] = helperModules;
   return execOptions;
+}
+
+/** Source hashes kept by earlier runs; none when the store cannot give them (they are only a shortcut). */
+function keptHashes(store: Store): Map<string, KnownHash> {
+  try {
+    return readFileHashes(store);
+  } catch {
+    return new Map();
+  }
 }

@@ -11,6 +11,7 @@
 // attempt of its task starts, so an attempt killed mid-way never leaves its task up to date.
 import { createHash } from 'node:crypto';
 import type { Masker } from '../mask.js';
+import { writeFileHashes } from '../store/file-hashes.js';
 import { forgetFingerprint, readFingerprint, type FingerprintRecord } from '../store/fingerprints.js';
 import type { Store } from '../store/store.js';
 import type { BaseScope } from './scope.js';
@@ -27,6 +28,8 @@ export interface UpToDate {
   succeeded(inst: Instance, output: unknown): void;
   /** Resolves once every record started by succeeded() is queued in the journal. */
   idle(): Promise<void>;
+  /** Keep the source hashes this run computed, for the next run (after idle()). */
+  keepHashes(): Promise<void>;
 }
 
 export type UpToDateOptions = {
@@ -107,6 +110,13 @@ export function createUpToDate(options: UpToDateOptions): UpToDate {
     },
     async idle() {
       while (pending.size > 0) await Promise.all(pending);
+    },
+    async keepHashes() {
+      try {
+        writeFileHashes(store, await hasher.learned());
+      } catch (error) {
+        options.warn(`could not keep source hashes in ${store.file}: ${(error as Error).message}`);
+      }
     },
   };
 }

@@ -7,6 +7,8 @@
 //   resume each other. A row with no end and a dead owner is a run that was killed.
 // - `journal`: one row per task (or forEach instance) end, committed as it happens, so a run
 //   killed with SIGKILL still tells `--resume` every task that had finished.
+// - `file_hashes`: the content hash of each source file with the stat it was taken at, so an
+//   unchanged file is not read again by the next run (file-hashes.ts).
 // - `fingerprints`: per pipeline file and task instance, the fingerprint of its last SUCCESSFUL
 //   attempt, its output and the hashes of the files it generated, for up-to-date checks. Written
 //   in the same transaction as the journal row of a success, after the executor returned; never
@@ -44,7 +46,7 @@ export function storeFile(root: string): string {
   return path.join(root, '.weft', 'weft.db');
 }
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS runs (
@@ -74,6 +76,11 @@ CREATE TABLE IF NOT EXISTS fingerprints (
   generates TEXT NOT NULL,
   at INTEGER NOT NULL,
   PRIMARY KEY (file, task)
+);
+CREATE TABLE IF NOT EXISTS file_hashes (
+  path TEXT PRIMARY KEY,
+  sig TEXT NOT NULL,
+  hash TEXT NOT NULL
 );
 `;
 

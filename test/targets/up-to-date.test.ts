@@ -29,7 +29,7 @@ tasks:
   docs:
     sources: ["src/*.c"]
     generates: [out/docs.txt]
-    run: echo docs >> ran.log; ls src > out/docs.txt
+    run: echo docs >> ran.log; mkdir -p out; ls src > out/docs.txt
 `;
 
 function project(): string {
