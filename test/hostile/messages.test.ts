@@ -40,6 +40,13 @@ describe('error messages name their cause (item 24)', () => {
     ]);
   });
 
+  it('--var n=1e999 is refused: Infinity is no number an input can hold', async () => {
+    const cwd = makeProject({ 'pipelines/n.yaml': 'inputs:\n  n: { type: number, default: 1 }\ntasks:\n  a: { run: "echo {{inputs.n}}" }\n' });
+    const result = await spawnBin(['run', 'n', '--var', 'n=1e999'], { cwd });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/input "n" must be a finite number/);
+  });
+
   it('an llm API that answers 200 with text/plain is a clear error, not "reading input_tokens"', async () => {
     const server = await startServer({ '/v1/messages': (_req, _body, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('Service OK') });
     try {
