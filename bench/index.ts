@@ -8,6 +8,7 @@ import './llm.js';
 import './definition.js';
 import './store.js';
 import './uptodate.js';
+import './workers.js';
 
 const ok = await runSections(process.argv.slice(2), (text) => process.stdout.write(text));
 if (!ok) process.exitCode = 2;

@@ -44,7 +44,7 @@ export interface QueuePool extends ExecutorPool {
   placeholdSecrets(names: Iterable<string>): Record<string, string>;
 }
 
-type Lane = { name: string; queue: Queue; events: QueueEvents };
+type Lane = { name: string; queue: Queue; events: QueueEvents; outbox: Array<{ p: Pending; data: QueueJob }> };
 
 type Pending = {
   jobId: string;
@@ -148,7 +148,7 @@ export async function createQueuePool(options: QueuePoolOptions): Promise<QueueP
     // Read from the stream's current end: older events belong to other runs.
     const lastEventId = await lastStreamId(redis, `${prefix}:${name}:events`);
     const events = new QueueEvents(name, { connection, prefix, lastEventId });
-    const lane: Lane = { name, queue, events };
+    const lane: Lane = { name, queue, events, outbox: [] };
     // Connection errors surface as `lost` above; an 'error' without a listener would crash.
     queue.on('error', () => {});
     events.on('error', () => {});
@@ -226,9 +226,28 @@ export async function createQueuePool(options: QueuePoolOptions): Promise<QueueP
         p.onAbort = () => void abort(p);
         opts.signal.addEventListener('abort', p.onAbort, { once: true });
       }
+      enqueue(lane, p, data);
+    });
+  }
+
+  /**
+   * Jobs the scheduler starts together (a fan-out's ready instances) go to Redis in one addBulk
+   * at the end of the tick: one round trip instead of one per job.
+   */
+  function enqueue(lane: Lane, p: Pending, data: QueueJob): void {
+    lane.outbox.push({ p, data });
+    if (lane.outbox.length > 1) return;
+    setImmediate(() => {
+      // A call that ended meanwhile (aborted before its job left) is not sent at all.
+      const batch = lane.outbox.splice(0).filter(({ p }) => pending.get(p.jobId) === p);
+      if (!batch.length) return;
       lane.queue
-        .add('attempt', data, { jobId, removeOnComplete: true, removeOnFail: true })
-        .catch((error: unknown) => finish(p, { ok: false, error: lost ?? { code: 'QUEUE_UNREACHABLE', message: `could not queue task ${ctx.taskId}: ${(error as Error).message}` } }));
+        .addBulk(batch.map(({ p, data }) => ({ name: 'attempt', data, opts: { jobId: p.jobId, removeOnComplete: true, removeOnFail: true } })))
+        .catch((error: unknown) => {
+          for (const { p } of batch) {
+            finish(p, { ok: false, error: lost ?? { code: 'QUEUE_UNREACHABLE', message: `could not queue task ${p.taskId}: ${(error as Error).message}` } });
+          }
+        });
     });
   }
 
@@ -271,6 +290,7 @@ export async function createQueuePool(options: QueuePoolOptions): Promise<QueueP
   /** The caller gave up: a job still waiting is removed, a running one is told to stop. */
   async function abort(p: Pending): Promise<void> {
     const reason = abortReasonToData(p.signal!.reason);
+    if (p.lane.outbox.some((o) => o.p === p)) return finish(p, { ok: false, error: reason });
     p.graceTimer = setTimeout(() => finish(p, { ok: false, error: reason }), GRACE_MS);
     const removed = await p.lane.queue.remove(p.jobId).catch(() => 0);
     if (removed === 1) finish(p, { ok: false, error: reason });

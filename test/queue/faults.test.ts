@@ -15,7 +15,7 @@ function markerPid(dir: string, marker: string): number | undefined {
 
 /** Wait for a hold task to start; the pid of the worker running it. */
 async function started(dir: string, marker: string): Promise<number> {
-  await waitFor(() => markerPid(dir, marker) !== undefined, `task with marker ${marker} to start`, 20_000);
+  await waitFor(() => markerPid(dir, marker) !== undefined, `task with marker ${marker} to start`, 60_000);
   return markerPid(dir, marker)!;
 }
 
@@ -28,18 +28,18 @@ function isAlive(pid: number): boolean {
   }
 }
 
-describe.skipIf(!hasRedis)(`faults on a queue${skipReason}`, { timeout: 60_000 }, () => {
+describe.skipIf(!hasRedis)(`faults on a queue${skipReason}`, { timeout: 120_000 }, () => {
   let redis: RedisServer;
   const workers: WorkerProcess[] = [];
 
   beforeAll(async () => {
     redis = await startRedis();
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await Promise.all(workers.map((w) => w.stop('SIGKILL')));
     await redis?.stop();
-  });
+  }, 60_000);
 
   async function worker(dir: string, args: string[] = []): Promise<WorkerProcess> {
     const w = await startWorker(dir, redis.url, ['--concurrency', '2', '--stall-timeout', '2s', ...args]);
@@ -98,7 +98,7 @@ tasks:
     const w = await worker(dir, ['--concurrency', '1']);
     const coordinator = spawn(process.execPath, [binPath, 'run', 'pipeline.yaml', '--queue', redis.url], { cwd: dir, stdio: 'ignore' });
     const exited = new Promise<number | null>((resolve) => coordinator.once('exit', (code) => resolve(code)));
-    await waitFor(() => existsSync(path.join(dir, 'sleep.pid')) && readFileSync(path.join(dir, 'sleep.pid'), 'utf8').trim() !== '', 'the task to start', 20_000);
+    await waitFor(() => existsSync(path.join(dir, 'sleep.pid')) && readFileSync(path.join(dir, 'sleep.pid'), 'utf8').trim() !== '', 'the task to start', 60_000);
     coordinator.kill('SIGINT');
     expect(await exited).toBe(130);
     const sleepPid = Number(readFileSync(path.join(dir, 'sleep.pid'), 'utf8'));
@@ -107,7 +107,7 @@ tasks:
       const json = await spawnBin(['workers', '--queue', redis.url, '--json'], { cwd: dir });
       const listed = JSON.parse(json.stdout) as Array<{ pid: number; running: number; done: number }>;
       return listed.some((x) => x.pid === w.pid && x.running === 0 && x.done === 1);
-    }, 'the worker to be idle', 20_000);
+    }, 'the worker to be idle', 60_000);
     expect(w.child.exitCode).toBeNull();
     const left = await redis.client.keys('*:attempts:*');
     for (const list of left.filter((k) => /:(wait|active|prioritized)$/.test(k))) {

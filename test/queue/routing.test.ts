@@ -3,7 +3,7 @@ import { runCli } from '../cli/support.js';
 import { hasRedis, skipReason, startRedis, startWorker, type RedisServer, type WorkerProcess } from '../support/redis.js';
 import { makeQueueProject, runJson } from './support.js';
 
-describe.skipIf(!hasRedis)(`runsOn, live workers and bounded payloads${skipReason}`, { timeout: 60_000 }, () => {
+describe.skipIf(!hasRedis)(`runsOn, live workers and bounded payloads${skipReason}`, { timeout: 120_000 }, () => {
   let redis: RedisServer;
   let dir: string;
   let gpu: WorkerProcess;
@@ -43,12 +43,12 @@ tasks:
     });
     gpu = await startWorker(dir, redis.url, ['--concurrency', '2', '--tags', 'gpu,linux']);
     plain = await startWorker(dir, redis.url, ['--concurrency', '2']);
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await Promise.all([gpu?.stop(), plain?.stop()]);
     await redis?.stop();
-  });
+  }, 60_000);
 
   it('lists the live workers with their tags', async () => {
     const table = await runCli(['workers', '--queue', redis.url], { cwd: dir });

@@ -32,7 +32,7 @@ function comparable(report: RunReport) {
   return { status: report.status, outputs: report.outputs, tasks };
 }
 
-describe.skipIf(!hasRedis)(`a run through weft workers${skipReason}`, { timeout: 60_000 }, () => {
+describe.skipIf(!hasRedis)(`a run through weft workers${skipReason}`, { timeout: 120_000 }, () => {
   let redis: RedisServer;
   let dir: string;
   const workers: WorkerProcess[] = [];
@@ -61,12 +61,12 @@ tasks:
 `,
     });
     workers.push(await startWorker(dir, redis.url, ['--concurrency', '2']), await startWorker(dir, redis.url, ['--concurrency', '2']));
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await Promise.all(workers.map((w) => w.stop()));
     await redis?.stop();
-  });
+  }, 60_000);
 
   it('gives the same report as a run on this machine, with tasks run in both worker processes', async () => {
     const local = await runJson(dir, 'pipeline.yaml', []);

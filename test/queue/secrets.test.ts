@@ -23,7 +23,7 @@ async function dumpRedis(redis: Redis): Promise<string[]> {
   return out;
 }
 
-describe.skipIf(!hasRedis)(`secrets on a queue${skipReason}`, { timeout: 60_000 }, () => {
+describe.skipIf(!hasRedis)(`secrets on a queue${skipReason}`, { timeout: 120_000 }, () => {
   let redis: RedisServer;
   let dir: string;
   let worker: WorkerProcess;
@@ -43,12 +43,12 @@ tasks:
 `);
     // The secret lives on the worker only; the coordinator holds other credentials of its own.
     worker = await startWorker(dir, redis.url, ['--concurrency', '2'], { API_TOKEN: SECRET });
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await worker?.stop();
     await redis?.stop();
-  });
+  }, 60_000);
 
   it('resolves secrets on the worker and never writes one to Redis', async () => {
     const monitor = await redis.client.monitor();

@@ -79,7 +79,7 @@ export async function startWorker(cwd: string, url: string, args: string[] = [],
   child.stdout!.on('data', (s: Buffer) => (text += s.toString()));
   child.stderr!.on('data', (s: Buffer) => (text += s.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await waitFor(() => text.includes(' ready: ') || child.exitCode !== null, 'weft worker to start', 20_000);
+  await waitFor(() => text.includes(' ready: ') || child.exitCode !== null, 'weft worker to start', 60_000);
   if (child.exitCode !== null) throw new Error(`weft worker exited ${child.exitCode}: ${text}`);
   return {
     child,
