@@ -24,11 +24,19 @@ async function runBurst(options: { count: number; burst?: { from: number; to: nu
   // Each arrival records how many requests the fake was answering at that moment, itself included.
   const arrivals: Arrival[] = [];
   const burst = options.burst ?? { from: Infinity, to: Infinity };
+  // The opening four answers wait until all four have arrived: the pool's full width is shown by
+  // construction, not by how fast a loaded machine sends the requests.
+  let opening!: () => void;
+  const openingFull = new Promise<void>((resolve) => (opening = resolve));
   const fake = await startFake({
     latencyMs: 400,
-    respond: (_body, { index }) => {
+    respond: async (_body, { index }) => {
       const limited = index >= burst.from && index < burst.to;
       arrivals.push({ index, inFlight: fake.inFlight, at: Date.now(), status: limited ? 429 : 200 });
+      if (index < 4) {
+        if (arrivals.length === 4) opening();
+        await openingFull;
+      }
       return limited ? { error: { status: 429, retryAfterMs: 20 } } : undefined;
     },
   });
