@@ -9,6 +9,8 @@ import './definition.js';
 import './store.js';
 import './uptodate.js';
 import './workers.js';
+import './seed.js';
+import './startup.js';
 
 const ok = await runSections(process.argv.slice(2), (text) => process.stdout.write(text));
 if (!ok) process.exitCode = 2;

@@ -96,6 +96,15 @@ export interface Executor<W = Record<string, unknown>, O = unknown> {
    */
   isolate?: boolean;
   /**
+   * Where calls run besides worker threads. `always`: on the main thread, for executors whose
+   * work is a socket (http), where a thread hop adds latency and nothing else. `until-workers`:
+   * on the main thread only while no worker thread has started yet (the first tasks of a run),
+   * then in workers (shell: each spawn forks the process and blocks its thread meanwhile, so
+   * spawns belong on threads that can fork side by side). Inline code shares the thread with
+   * the scheduler, so it must never compute for long.
+   */
+  inline?: 'always' | 'until-workers';
+  /**
    * Worker-thread hook, run while the pool warms up for a run that uses this executor: import
    * what calls need (an SDK, Handlebars) so the first call does not pay for it.
    */

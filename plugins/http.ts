@@ -29,6 +29,12 @@ export type HttpOutput = { status: number; headers: Record<string, string>; body
 export const http: Executor<HttpWith, HttpOutput> = {
   description: 'Send an HTTP request; output { status, headers, body }',
   outputFields: ['status', 'headers', 'body'],
+  // A socket: sent from the main thread, no worker hop (engine/pool/inline.ts).
+  inline: 'always',
+  // fetch's client (undici) loads on the first call; this makes that happen while the pool warms.
+  async warmUp() {
+    await fetch('data:,');
+  },
   schema: {
     type: 'object',
     required: ['url'],

@@ -7,6 +7,7 @@ import { Piscina } from 'piscina';
 import { WeftError, fromErrorData } from '../errors.js';
 import type { ExecutorContext, ExecutorEntry } from '../executor.js';
 import { openChannel } from './channel.js';
+import { runInline } from './inline.js';
 import { createIsolatedThreads } from './isolated.js';
 import { runtimeUrl } from '../paths.js';
 import { abortReasonToData } from './thread-errors.js';
@@ -91,7 +92,10 @@ export function createExecutorPool(options: ExecutorPoolOptions = {}): ExecutorP
   const shared: WarmList = [];
   const channels = { controlChannel: `${id}:control`, logChannel: `${id}:log`, preload: shared, env: baseEnv };
   const toWarmList = (entries: ExecutorEntry[]): WarmList => entries.map((e) => [e.moduleUrl, e.name]);
-  for (const entry of options.preload ?? []) if (!entry.executor.isolate) shared.push([entry.moduleUrl, entry.name]);
+  const onPiscina = (e: ExecutorEntry) => !e.executor.isolate && e.executor.inline !== 'always';
+  /** A Piscina thread has started: `until-workers` executors go to threads from now on. */
+  let workersUp = false;
+  for (const entry of options.preload ?? []) if (onPiscina(entry)) shared.push([entry.moduleUrl, entry.name]);
   const piscina = new Piscina({
     filename: workerUrl,
     maxThreads: workers,
@@ -120,12 +124,24 @@ export function createExecutorPool(options: ExecutorPoolOptions = {}): ExecutorP
     const [key, stream, line] = event.data as LogMessage;
     // Key 0: a thread has just started listening; tell it what this run warms up.
     if (key === 0) {
+      // A thread with nothing to load is ready as it is; otherwise once it has loaded the run's executors.
+      if (line === 'piscina:warm' || (line === 'piscina' && !shared.length)) workersUp = true;
       if (shared.length) control.postMessage({ type: 'warm', executors: shared } satisfies ControlMessage);
     } else listening.get(key)?.receive(stream, line);
   };
   const isolated = createIsolatedThreads(workerUrl, workers, channels, (message) => control.postMessage(message), graceMs, options.tasksPerWorker ?? 64);
+  // Inline executors warm up here, on the thread that runs them.
+  const warmedInline = new Set<ExecutorEntry>();
+  const warmInline = (entries: ExecutorEntry[]): void => {
+    for (const e of entries) {
+      if (!e.executor.inline || warmedInline.has(e)) continue;
+      warmedInline.add(e);
+      e.executor.warmUp?.().catch(() => {});
+    }
+  };
   const isolatedPreload = (options.preload ?? []).filter((e) => e.executor.isolate);
   if (isolatedPreload.length) isolated.warm(toWarmList(isolatedPreload));
+  warmInline(options.preload ?? []);
 
   /**
    * A call made with a signal or a log listener. One object plays every part, so such a call
@@ -211,11 +227,24 @@ export function createExecutorPool(options: ExecutorPoolOptions = {}): ExecutorP
 
   let lastKey = 0;
   let closed = false;
+  // Inline calls, so destroy() can cancel them and wait until they have stopped.
+  const closing = new AbortController();
+  const inline = new Set<Promise<unknown>>();
 
   function call(entry: ExecutorEntry, input: unknown, batch: boolean, ctx: WorkerTask['ctx'], opts: PoolRunOptions = {}): Promise<unknown> {
     const { signal, onLog } = opts;
     if (closed) return Promise.reject(new WeftError('TASK_CANCELLED', 'the executor pool is closed'));
     if (signal?.aborted) return Promise.reject(fromErrorData(abortReasonToData(signal.reason)));
+    const { inline: where } = entry.executor;
+    if (where === 'always' || (where === 'until-workers' && !workersUp)) {
+      // Nothing crosses a thread: the context is used as it is, its env filled in when left out.
+      const here = ctx.env ? (ctx as Omit<ExecutorContext, 'signal' | 'log'>) : { ...ctx, env: baseEnv ?? {} };
+      const running = runInline(entry.executor, input, batch, here, { signal, closing: closing.signal, onLog, graceMs });
+      inline.add(running);
+      const forget = () => inline.delete(running);
+      running.then(forget, forget);
+      return running;
+    }
     const key = ++lastKey;
     const sent = baseEnv !== undefined && ctx.env === baseEnv ? { ...ctx, env: undefined } : ctx;
     const task: WorkerTask = { key, moduleUrl: entry.moduleUrl, name: entry.name, input, batch, ctx: sent, logs: onLog !== undefined };
@@ -248,7 +277,8 @@ export function createExecutorPool(options: ExecutorPoolOptions = {}): ExecutorP
     run: (entry, withValues, ctx, opts) => call(entry, withValues, false, ctx, opts),
     runBatch: (entry, items, ctx, opts) => call(entry, items, true, ctx, opts) as Promise<BatchItemResult[]>,
     warm(entries) {
-      const fresh = toWarmList(entries.filter((e) => !e.executor.isolate));
+      warmInline(entries);
+      const fresh = toWarmList(entries.filter(onPiscina));
       if (fresh.length) {
         shared.push(...fresh);
         control.postMessage({ type: 'warm', executors: fresh } satisfies ControlMessage);
@@ -260,7 +290,8 @@ export function createExecutorPool(options: ExecutorPoolOptions = {}): ExecutorP
       if (closed) return;
       closed = true;
       control.postMessage({ type: 'close', reason: { code: 'TASK_CANCELLED', message: 'the executor pool is closed' } } satisfies ControlMessage);
-      await Promise.all([piscina.close({ force: true }), isolated.close()]);
+      closing.abort(new WeftError('TASK_CANCELLED', 'the executor pool is closed'));
+      await Promise.all([piscina.close({ force: true }), isolated.close(), Promise.allSettled([...inline])]);
       control.close();
       logs.close();
     },

@@ -7,6 +7,7 @@ import type { ErrorData } from '../types.js';
 import { openChannel } from './channel.js';
 import { WeftError, fromErrorData } from '../errors.js';
 import { installGuards, runAsCall, type CallScope } from './guard.js';
+import { runItems } from './run-items.js';
 import { abortReasonToData, errorToData } from './thread-errors.js';
 
 /** One call as it crosses to the worker. Plain data: it is structured-cloned. */
@@ -38,7 +39,8 @@ export type WarmList = Array<[url: string, name: string]>;
 
 /**
  * A log line from a worker: [task key, stream, line]. A tuple keeps the message small.
- * Key 0 is no task: a thread announcing it listens, so the pool tells it what to warm up.
+ * Key 0 is no task: a thread announcing it listens (line 'piscina' or 'isolated'), so the pool
+ * tells it what to warm up, and saying it has warmed up (line 'piscina:warm' or 'isolated:warm').
  */
 export type LogMessage = [key: number, stream: 'stdout' | 'stderr', line: string];
 
@@ -94,7 +96,8 @@ control.onmessage = (event) => {
 
 const logs = openChannel(logChannel);
 // Threads start while the pipeline still loads: the pool answers this with the run's executors.
-logs.postMessage([0, 'stdout', ''] satisfies LogMessage);
+const threadKind = isolated ? 'isolated' : 'piscina';
+logs.postMessage([0, 'stdout', threadKind] satisfies LogMessage);
 
 type ExecutorTable = Record<string, Executor<any, any> | undefined>;
 const modules = new Map<string, ExecutorTable>();
@@ -126,7 +129,10 @@ function warmUp(executors: WarmList): Promise<unknown> {
         () => modules.delete(url),
       ),
     ),
-  );
+  ).then(() => {
+    // The pool sends `until-workers` calls here once a thread has what they need loaded.
+    if (fresh.length) logs.postMessage([0, 'stdout', `${threadKind}:warm`] satisfies LogMessage);
+  });
 }
 if (preload?.length) await warmUp(preload);
 
@@ -229,15 +235,3 @@ if (isolated) {
   });
 }
 
-// Executors without a runBatch hook still take a batch: each item runs on its own, together.
-async function runItems(executor: Executor<any, any>, items: unknown[], ctx: ExecutorContext) {
-  if (executor.runBatch) return executor.runBatch(items, ctx);
-  return Promise.all(
-    items.map((item) =>
-      executor.run(item, ctx).then(
-        (output: unknown) => ({ ok: true as const, output }),
-        (error: unknown) => ({ ok: false as const, error: errorToData(error) }),
-      ),
-    ),
-  );
-}
