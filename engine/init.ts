@@ -6,6 +6,7 @@ import path from 'node:path';
 import { WeftError } from './errors.js';
 import { packageRoot } from './paths.js';
 import { parseYaml } from './load/yaml.js';
+import { didYouMean } from './suggest.js';
 
 /** The starter `weft init` uses without `--template`: it runs with nothing but a shell. */
 export const defaultStarter = 'parallel-shell';
@@ -71,7 +72,8 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
   const starters = await listStarters();
   const starter = starters.find((s) => s.name === name);
   if (!starter) {
-    throw new WeftError('USAGE', `unknown starter "${name}" (starters: ${starters.map((s) => s.name).join(', ')})`);
+    const names = starters.map((s) => s.name);
+    throw new WeftError('USAGE', `unknown starter "${name}"${didYouMean(name, names)} (starters: ${names.join(', ')})`);
   }
   const existing = starter.files.filter((rel) => existsSync(path.join(options.cwd, rel)));
   if (existing.length && !options.force) {

@@ -25,10 +25,12 @@ export function editDistance(a: string, b: string): number {
  * @example
  * suggest('neds', ['needs', 'uses', 'with']); // 'needs'
  * suggest('zzz', ['needs']); // undefined
+ * suggest('rn', ['run', 'plan'], { minEdits: 1 }); // 'run'
  */
-export function suggest(word: string, candidates: Iterable<string>): string | undefined {
+export function suggest(word: string, candidates: Iterable<string>, options: { minEdits?: number } = {}): string | undefined {
   // A third of the word, at most three edits: "neds" finds "needs", but "id" never finds "if".
-  const limit = Math.min(3, Math.floor(word.length / 3));
+  // Among a few command names one edit is always a likely typo: "rn" finds "run".
+  const limit = Math.max(options.minEdits ?? 0, Math.min(3, Math.floor(word.length / 3)));
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {

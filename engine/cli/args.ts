@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { WeftError } from '../errors.js';
+import { suggest } from '../suggest.js';
 
 /**
  * One flag as `node:util` parseArgs takes it, plus `optionalValue` for a string flag whose value
@@ -23,8 +24,8 @@ export const commonFlags: FlagSpecs = {
  * // { values: { json: true }, positionals: ['hello'] }
  */
 export function parseFlags(argv: string[], specs: FlagSpecs): ParsedArgs {
+  const options = { ...commonFlags, ...specs };
   try {
-    const options = { ...commonFlags, ...specs };
     const { values, positionals } = parseArgs({
       args: attachOptionalValues(argv, options),
       options: Object.fromEntries(Object.entries(options).map(([name, { optionalValue: _, ...spec }]) => [name, spec])),
@@ -33,7 +34,8 @@ export function parseFlags(argv: string[], specs: FlagSpecs): ParsedArgs {
     });
     return { values: values as FlagValues, positionals };
   } catch (cause) {
-    throw new WeftError('USAGE', shortenParseError(cause as Error & { code?: string }), { cause });
+    const message = shortenParseError(cause as Error & { code?: string }, Object.keys(options));
+    throw new WeftError('USAGE', message, { cause });
   }
 }
 
@@ -73,9 +75,12 @@ function attachOptionalValues(argv: string[], specs: FlagSpecs): string[] {
 }
 
 // Node's messages run to three sentences of advice; the first clause is what the user needs.
-function shortenParseError(error: Error & { code?: string }): string {
+function shortenParseError(error: Error & { code?: string }, known: string[]): string {
   const flag = /'([^']+)'/.exec(error.message)?.[1];
-  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && flag) return `unknown flag ${flag}`;
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && flag) {
+    const hint = flag.startsWith('--') ? suggest(flag.slice(2).split('=')[0]!, known, { minEdits: 1 }) : undefined;
+    return `unknown flag ${flag}${hint ? ` (did you mean --${hint}?)` : ''}`;
+  }
   if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && flag) return `${flag.split(' ')[0]} needs a value`;
   return error.message.split('. ')[0] ?? error.message;
 }

@@ -53,7 +53,7 @@ export async function cli(argv: string[], io: CliIo): Promise<number> {
 function findCommand(name: string): Promise<Command> {
   const command = commands.find((c) => c.name === name);
   if (command) return command.load();
-  const hint = suggest(name, commands.map((c) => c.name));
+  const hint = suggest(name, commands.map((c) => c.name), { minEdits: 1 });
   throw new WeftError('USAGE', `unknown command "${name}"${hint ? ` (did you mean "${hint}"?)` : ''}`);
 }
 

@@ -1,6 +1,7 @@
 // Which `uses:` values name a pipeline template rather than an executor, and which file each names.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { didYouMean } from '../../suggest.js';
 import type { WeftConfig } from '../../types.js';
 
 const NAME = /^[a-z0-9][a-z0-9_-]*$/;
@@ -40,7 +41,8 @@ export function resolveTemplateFile(uses: string, fromFile: string, config: Pick
     if (!NAME.test(name)) return { error: `"${uses}": a template name is lower case letters, digits, - and _` };
     const dir = path.resolve(config.root, config.templatesDir || 'templates');
     const file = firstExisting([path.join(dir, `${name}.yaml`), path.join(dir, `${name}.yml`)]);
-    return file ? { file } : { error: `template "${name}" not found: no ${name}.yaml in ${path.relative(config.root, dir) || '.'}` };
+    if (file) return { file };
+    return { error: `template "${name}" not found: no ${name}.yaml in ${path.relative(config.root, dir) || '.'}${didYouMean(name, templateNames(dir))}` };
   }
   if (uses.startsWith('./') || uses.startsWith('../') || path.isAbsolute(uses)) {
     const file = path.resolve(path.dirname(fromFile), uses);
@@ -76,5 +78,15 @@ function resolvePackageTemplate(pkg: string, name: string, root: string): Templa
   // A manifest must not point a template lookup outside its own package.
   if (path.relative(pkgDir, dir).startsWith('..')) return { error: `package "${pkg}": weft.templates must stay inside the package` };
   const file = firstExisting([path.join(dir, `${name}.yaml`), path.join(dir, `${name}.yml`)]);
-  return file ? { file } : { error: `package "${pkg}" has no template "${name}" (looked in ${path.join(pkg, folder)})` };
+  if (file) return { file };
+  return { error: `package "${pkg}" has no template "${name}" (looked in ${path.join(pkg, folder)})${didYouMean(name, templateNames(dir))}` };
+}
+
+/** The template names in a folder (its .yaml and .yml files), for a did-you-mean; none if it cannot be read. */
+function templateNames(dir: string): string[] {
+  try {
+    return readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).map((f) => f.replace(/\.ya?ml$/, ''));
+  } catch {
+    return [];
+  }
 }
