@@ -66,7 +66,8 @@ function isDryRun(output: unknown): output is DryRunOutput {
 
 // Dry run: what would run. A shell command prints as `$ cmd`; anything else as indented YAML.
 function dryRunLines(id: string, output: DryRunOutput): string[] {
-  const lines = [`○ ${id} (${output.uses})`];
+  // An llm task names the model it would call: the one allocation chose, not only the alias.
+  const lines = [`○ ${id} (${output.uses}${output.model ? `, model ${output.model}` : ''})`];
   const w = output.with ?? {};
   if (output.command) {
     const { field, text } = output.command;

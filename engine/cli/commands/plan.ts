@@ -1,4 +1,5 @@
 import { planPipeline, type PlanCost, type PlanResult } from '../../plan/plan.js';
+import type { BudgetSpec } from '../../types.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { loadOrThrow } from '../load.js';
@@ -26,8 +27,9 @@ rendered first; a forEach whose items come from another task has no width before
     const inputs = parseVars((values.var as string[] | undefined) ?? [], pipeline.inputs);
     const { registry, partials, engine } = loaded;
     const result = planPipeline(pipeline, { registry, inputs, partials, engine });
-    if (values.json) print.out(JSON.stringify(result, null, 2));
-    else for (const line of formatPlan(result)) print.out(line);
+    const warnings = budgetWarnings(result.cost, pipeline.budget);
+    if (values.json) print.out(JSON.stringify(warnings.length ? { ...result, warnings } : result, null, 2));
+    else for (const line of [...formatPlan(result), ...warnings.map((w) => `! ${w}`)]) print.out(line);
     return EXIT.ok;
   },
 };
@@ -58,6 +60,26 @@ export function formatPlan(result: PlanResult): string[] {
 }
 
 const usd = (n: number) => `$${n.toFixed(4)}`;
+
+/**
+ * What the worst case says about the budget: a warning for each limit it exceeds. A worst case
+ * that is not complete (a forEach's width comes at run time) warns once its known part exceeds.
+ * @example budgetWarnings({ tasks: {}, tokens: 9000, costUsd: 2, complete: true }, { costUsd: 1, warnAt: 0.8 })
+ * // ['the worst case ($2.0000) exceeds budget.costUsd ($1.0000): the run stops starting llm tasks once it is spent']
+ */
+export function budgetWarnings(cost: PlanCost | undefined, budget: BudgetSpec | undefined): string[] {
+  if (!cost || !budget) return [];
+  const warnings: string[] = [];
+  const tail = 'the run stops starting llm tasks once it is spent';
+  const known = cost.complete ? 'the worst case' : 'the known part of the worst case';
+  if (budget.costUsd !== undefined && cost.costUsd > budget.costUsd) {
+    warnings.push(`${known} (${usd(cost.costUsd)}) exceeds budget.costUsd (${usd(budget.costUsd)}): ${tail}`);
+  }
+  if (budget.tokens !== undefined && cost.tokens > budget.tokens) {
+    warnings.push(`${known} (${cost.tokens} tokens) exceeds budget.tokens (${budget.tokens}): ${tail}`);
+  }
+  return warnings;
+}
 
 function taskCost(cost: PlanCost['tasks'][string]): string {
   const per = cost.perCall.costUsd;
