@@ -9,6 +9,7 @@ import { EXIT } from './exit-codes.js';
 import { createPrinter, type CliIo } from './io.js';
 import { reportError } from './report-error.js';
 import { suggest } from '../suggest.js';
+import { completeWords } from './complete.js';
 
 export type { CliIo, OutputStream, TerminationSignal } from './io.js';
 export type { Command } from './command.js';
@@ -36,6 +37,7 @@ export async function cli(argv: string[], io: CliIo): Promise<number> {
       print.out(topic ? (await findCommand(topic)).usage : topLevelHelp());
       return EXIT.ok;
     }
+    if (first === '__complete') return await printCompletions(rest, io);
     if (first.startsWith('-')) throw new WeftError('USAGE', `expected a command before ${first}`);
     const command = await findCommand(first);
     const args = parseFlags(rest, command.flags);
@@ -48,6 +50,19 @@ export async function cli(argv: string[], io: CliIo): Promise<number> {
   } catch (error) {
     return reportError(error, io, print, verbose);
   }
+}
+
+// `weft __complete WORD…`, called by the scripts of `weft completion`: never an error, since a
+// half-typed command line is the normal case.
+async function printCompletions(words: string[], io: CliIo): Promise<number> {
+  const dirAt = words.indexOf('--dir');
+  const dir = dirAt >= 0 && dirAt + 1 < words.length - 1 ? path.resolve(io.cwd, words[dirAt + 1]!) : undefined;
+  try {
+    for (const candidate of await completeWords(words, { cwd: io.cwd, dir }, commands)) io.stdout.write(`${candidate}\n`);
+  } catch {
+    // Nothing to offer: the shell falls back to file names.
+  }
+  return EXIT.ok;
 }
 
 function findCommand(name: string): Promise<Command> {

@@ -14,7 +14,7 @@ import { parseYaml, type ParsedYaml } from './yaml.js';
 export const CONFIG_FILE = 'weft.config.yaml';
 
 const ref = (name: string) => ({ $ref: `${PIPELINE_SCHEMA_ID}#/definitions/${name}` });
-/** The JSON Schema of weft.config.yaml (its `$ref`s point into the pipeline schema). */
+/** What weft.config.yaml may hold; schemas/config.schema.json is made from it (editor-schema.ts). */
 export const configSchema = {
   $id: 'https://weft.dev/schemas/config.schema.json',
   type: 'object',

@@ -23,4 +23,5 @@ export const commands: CommandEntry[] = [
   { name: 'init', summary: 'write weft.config.yaml and a starter pipeline into the current folder', load: () => import('./init.js').then((m) => m.init) },
   { name: 'worker', summary: 'run attempts that `weft run --queue` sends, until stopped', load: () => import('./worker.js').then((m) => m.worker) },
   { name: 'workers', summary: 'the live `weft worker` processes of this project', load: () => import('./workers.js').then((m) => m.workers) },
+  { name: 'completion', summary: 'a shell completion script: weft completion bash|zsh|fish', load: () => import('./completion.js').then((m) => m.completion) },
 ];

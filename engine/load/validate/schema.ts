@@ -10,6 +10,7 @@ import { precompiledValidator } from './precompiled.js';
 import { didYouMean } from '../../suggest.js';
 import { withinMaxDuration } from '../../duration.js';
 import type { PathSegment } from '../yaml.js';
+import { withoutEditorConditions } from './editor-schema.js';
 import { prefix, type Reporter } from './report.js';
 
 export const PIPELINE_SCHEMA_ID = 'https://weft.dev/schemas/pipeline.schema.json';
@@ -41,9 +42,13 @@ export function sharedAjv(): Ajv {
   return ajv;
 }
 
-/** The published schema, read from `schemas/` of the package (same file editors use). */
+/**
+ * The published schema, read from `schemas/` of the package (the file editors use), without the
+ * editor-only checks of `with` per executor: validate/executors.ts checks `with` against the
+ * executor actually registered, plugins' included.
+ */
 export function readPipelineSchema(): JsonSchema {
-  pipelineSchema ??= JSON.parse(readFileSync(path.join(packageRoot, 'schemas', 'pipeline.schema.json'), 'utf8')) as JsonSchema;
+  pipelineSchema ??= withoutEditorConditions(JSON.parse(readFileSync(path.join(packageRoot, 'schemas', 'pipeline.schema.json'), 'utf8')) as JsonSchema);
   return pipelineSchema;
 }
 
