@@ -56,7 +56,7 @@ describe('weft completion', () => {
     expect((await runCli(['completion', 'tcsh'], { cwd })).code).toBe(2);
   });
 
-  it('the bash script completes through the real bin', async () => {
+  it('the bash script completes through the real bin', { timeout: 120_000 }, async () => {
     const cwd = makeProject(files);
     // `weft` on PATH, as after npm install -g.
     const bin = path.join(cwd, '.bin');
