@@ -9,7 +9,6 @@ import { EXIT } from './exit-codes.js';
 import { createPrinter, type CliIo } from './io.js';
 import { reportError } from './report-error.js';
 import { suggest } from '../suggest.js';
-import { completeWords } from './complete.js';
 
 export type { CliIo, OutputStream, TerminationSignal } from './io.js';
 export type { Command } from './command.js';
@@ -58,6 +57,8 @@ async function printCompletions(words: string[], io: CliIo): Promise<number> {
   const dirAt = words.indexOf('--dir');
   const dir = dirAt >= 0 && dirAt + 1 < words.length - 1 ? path.resolve(io.cwd, words[dirAt + 1]!) : undefined;
   try {
+    // Imported here: it reads pipelines, which --version and --help never load.
+    const { completeWords } = await import('./complete.js');
     for (const candidate of await completeWords(words, { cwd: io.cwd, dir }, commands)) io.stdout.write(`${candidate}\n`);
   } catch {
     // Nothing to offer: the shell falls back to file names.

@@ -1,7 +1,7 @@
 // The schemas published for editors (schemas/*.json) are made from the ones weft checks with:
 // the pipeline schema gains, per executor, an if/then that checks `with` against that executor's
 // own schema; the config schema is the one config.ts checks with, its references to the pipeline
-// schema copied in so it stands alone. `npm run schemas` writes them; a test keeps them current.
+// schema copied in so it stands alone. `npm run build` writes them (scripts/schemas.mjs); a test keeps them current.
 import { isMap, isScalar, parseDocument, type Pair } from 'yaml';
 import type { JsonSchema } from '../../executor.js';
 
