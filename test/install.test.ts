@@ -1,9 +1,20 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from './cli/support.js';
-import { makeTempDir } from './support/project.js';
+
+// Its own temp folders: removing three node_modules trees takes longer than the usual hook timeout.
+const made: string[] = [];
+const makeTempDir = (prefix: string) => {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+}, 600_000);
 
 // Installing weft into another project from a checkout, for real: npm, its cache, no build first.
 // The dependencies come from the npm cache (--prefer-offline). Their own build scripts are skipped
