@@ -1,7 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { makeProject, runCli, spawnBin } from './support.js';
+import { waitFor } from '../plugins/contract.js';
+import { binPath, makeProject, runCli, spawnBin } from './support.js';
 
 const files = {
   'weft.config.yaml': 'pipelinesDir: pipelines\n',
@@ -60,5 +63,24 @@ describe('weft runs', () => {
     const cwd = makeProject(files);
     expect((await runCli(['runs'], { cwd })).stdout).toBe('no kept runs\n');
     expect(JSON.parse((await runCli(['runs', '--json'], { cwd })).stdout)).toEqual([]);
+  });
+});
+
+describe('weft runs and a killed run', () => {
+  it('lists a run killed by SIGKILL (no report saved) from its journal, and shows it', async () => {
+    const cwd = makeProject({
+      'pipelines/slow.yaml': 'tasks:\n  first: { run: echo first }\n  hang: { needs: [first], run: "touch hang.started; exec sleep 300" }\n',
+    });
+    const child = spawn(process.execPath, [binPath, 'run', 'slow'], { cwd, env: { PATH: process.env.PATH }, stdio: 'ignore' });
+    await waitFor(() => existsSync(path.join(cwd, 'hang.started')), 'the hanging task to start');
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+
+    const list = JSON.parse((await runCli(['runs', '--json'], { cwd })).stdout);
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({ pipeline: 'slow', status: 'cancelled', tasks: 1 });
+    const show = await runCli(['runs', 'show', list[0].id], { cwd });
+    expect(show.code).toBe(0);
+    expect(show.stdout).toMatch(/^⊘ slow cancelled in \S+: 1 succeeded \(the run was killed/m);
   });
 });
