@@ -25,10 +25,16 @@ export async function readKeptRun(root: string, runId: string): Promise<KeptRun 
   return (await readRun(root, runId)) ?? withStore(root, (store) => killedRun(store, runId));
 }
 
-// Reading never creates the store: a project that never ran has none.
+// Reading never creates the store: a project that never ran has none. A store that cannot be
+// opened (no native module, a locked file) hides only the killed runs, as a run goes on without it.
 function withStore<T>(root: string, read: (store: Store) => T): T | undefined {
   if (!existsSync(storeFile(root))) return undefined;
-  const store = openStore(root);
+  let store: Store;
+  try {
+    store = openStore(root);
+  } catch {
+    return undefined;
+  }
   try {
     return read(store);
   } finally {
