@@ -11,6 +11,7 @@ import './uptodate.js';
 import './workers.js';
 import './seed.js';
 import './startup.js';
+import './report.js';
 
 const ok = await runSections(process.argv.slice(2), (text) => process.stdout.write(text));
 if (!ok) process.exitCode = 2;
