@@ -4,6 +4,7 @@
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { WeftError, toErrorData } from '../errors.js';
 import type { Registry } from '../load/registry.js';
 import { createMasker, type Masker } from '../mask.js';
@@ -80,15 +81,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   await writeHeartbeat(redis, prefix, info, stallTimeoutMs);
   const heartbeat = setInterval(beat, Math.min(1000, stallTimeoutMs / 3));
 
-  // Aborts from the coordinator (Ctrl-C, a timeout backstop) arrive on a pub/sub channel every
-  // worker hears; the one running the job aborts its local call, which kills the process group.
-  const subscriber = redis.duplicate();
-  subscriber.on('error', () => {});
-  subscriber.on('message', (_channel: string, text: string) => {
-    const message = JSON.parse(text) as CancelMessage;
-    controllers.get(message.jobId)?.abort(new WeftError(message.reason.code, message.reason.message));
-  });
-  await subscriber.subscribe(keys.cancel);
+  const subscriber = await listenForCancels(redis, keys.cancel, controllers);
 
   const context: JobContext = { registry, pool, baseEnv, helperModules };
   const worker = new Worker<QueueJob, QueueResult>(
@@ -139,6 +132,21 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       return closing;
     },
   };
+}
+
+/**
+ * Aborts from the coordinator (Ctrl-C, a timeout backstop) arrive on a pub/sub channel every
+ * worker hears; the one running the job aborts its local call, which kills the process group.
+ */
+async function listenForCancels(redis: Redis, channel: string, controllers: Map<string, AbortController>): Promise<Redis> {
+  const subscriber = redis.duplicate();
+  subscriber.on('error', () => {});
+  subscriber.on('message', (_channel: string, text: string) => {
+    const message = JSON.parse(text) as CancelMessage;
+    controllers.get(message.jobId)?.abort(new WeftError(message.reason.code, message.reason.message));
+  });
+  await subscriber.subscribe(channel);
+  return subscriber;
 }
 
 type JobContext = { registry: Registry; pool: ExecutorPool; baseEnv: Record<string, string>; helperModules: string[] };

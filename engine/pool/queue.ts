@@ -17,6 +17,7 @@ import {
   type CancelMessage, type LogBatch, type QueueJob, type QueueResult,
 } from './queue-protocol.js';
 import { listWorkers, type WorkerInfo } from './queue-registry.js';
+import { chooseQueue, noWorkerMessage } from './queue-route.js';
 import { newSecretNonce, placeholdSecrets } from './queue-secrets.js';
 import { abortReasonToData } from './thread-errors.js';
 
@@ -177,28 +178,13 @@ export async function createQueuePool(options: QueuePoolOptions): Promise<QueueP
     return lane;
   }
 
-  /** The queue for a task's `runsOn`: among live workers' queues that offer every tag, the least loaded. */
-  function chooseQueue(runsOn: readonly string[]): string | undefined {
-    const capacity = new Map<string, number>();
-    for (const w of live) {
-      if (runsOn.every((tag) => w.tags.includes(tag))) capacity.set(w.queue, (capacity.get(w.queue) ?? 0) + w.concurrency);
-    }
-    let best: string | undefined;
-    let bestLoad = Infinity;
-    for (const [name, slots] of capacity) {
-      const load = (inflightOf(name) + 1) / Math.max(1, slots);
-      if (load < bestLoad) [best, bestLoad] = [name, load];
-    }
-    return best;
-  }
-
   /** No live worker fits: workers may be starting or reconnecting, so look again for a few seconds. */
   async function waitForWorker(runsOn: readonly string[]): Promise<string | undefined> {
     const deadline = Date.now() + WAIT_FOR_WORKER_MS;
     for (;;) {
       refreshing ??= listWorkers(redis, prefix).finally(() => (refreshing = undefined));
       live = await refreshing.catch(() => live);
-      const name = chooseQueue(runsOn);
+      const name = chooseQueue(live, runsOn, inflightOf);
       if (name || Date.now() > deadline || closed || lost) return name;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
@@ -211,7 +197,7 @@ export async function createQueuePool(options: QueuePoolOptions): Promise<QueueP
     if (opts.signal?.aborted) throw fromErrorData(abortReasonToData(opts.signal.reason));
     const spec = specOf(ctx.taskId);
     const runsOn = spec?.runsOn ?? [];
-    const name = chooseQueue(runsOn) ?? (await waitForWorker(runsOn));
+    const name = chooseQueue(live, runsOn, inflightOf) ?? (await waitForWorker(runsOn));
     if (!name) throw new WeftError('NO_WORKER', noWorkerMessage(ctx.taskId, runsOn, live));
     const data = jobData(entry, input, batch, ctx, spec);
     const tooBig = payloadTooLarge(data, `the input of task ${ctx.taskId}`);
@@ -353,13 +339,6 @@ export async function createQueuePool(options: QueuePoolOptions): Promise<QueueP
 
 function workerLost(taskId: string): ErrorData {
   return { code: 'WORKER_LOST', message: `the worker running ${taskId} stopped answering (killed, or its machine gone)`, retryable: true };
-}
-
-function noWorkerMessage(taskId: string, runsOn: readonly string[], live: WorkerInfo[]): string {
-  const wanted = runsOn.length ? `with tags ${runsOn.join(', ')}` : '';
-  if (!live.length) return `task ${taskId}: no live weft worker on this queue; start one with "weft worker --queue URL"`;
-  const offered = [...new Set(live.map((w) => (w.tags.length ? w.tags.join('+') : '(no tags)')))].join(', ');
-  return `task ${taskId}: no live worker ${wanted} (live workers offer: ${offered})`;
 }
 
 /** The id of a stream's last entry, or '0-0' for an empty or missing stream. */
