@@ -96,30 +96,11 @@ export function createExecutorPool(options: ExecutorPoolOptions = {}): ExecutorP
   /** A Piscina thread has started: `until-workers` executors go to threads from now on. */
   let workersUp = false;
   for (const entry of options.preload ?? []) if (onPiscina(entry)) shared.push([entry.moduleUrl, entry.name]);
-  const piscina = new Piscina({
-    filename: workerUrl,
-    maxThreads: workers,
-    // Every thread from the start and kept: with fewer, Piscina's least-busy balancer left the
-    // second thread unused below 64 calls, and idle threads were torn down and restarted
-    // (9-10 thread starts per 10k-task run; 2.9 s -> 0.75-1.1 s with this).
-    minThreads: workers,
-    idleTimeout: Number.MAX_SAFE_INTEGER,
-    // Piscina's default ('sync') parks an idle thread in Atomics.wait, freezing its event loop:
-    // keep-alive sockets closed by a server meanwhile went unnoticed, and the next llm calls
-    // failed with "other side closed" (93 of 100 after a 10 s lull). 'async' waits without
-    // blocking, so executors' sockets, timers and child processes stay serviced.
-    atomics: 'async',
-    concurrentTasksPerWorker: options.tasksPerWorker ?? 64,
-    closeTimeout: graceMs,
-    workerData: channels,
-  });
-  // close() reports a timeout as an 'error' event; the threads are destroyed right after anyway.
-  piscina.on('error', () => {});
+  const piscina = startPiscina(workers, graceMs, options.tasksPerWorker ?? 64, channels);
 
   const control = openChannel(channels.controlChannel);
   const logs = openChannel(channels.logChannel);
   const listening = new Map<number, TrackedCall>();
-  let waitingForLogs = 0;
   logs.onmessage = (event) => {
     const [key, stream, line] = event.data as LogMessage;
     // Key 0: a thread has just started listening; tell it what this run warms up.
@@ -143,90 +124,9 @@ export function createExecutorPool(options: ExecutorPoolOptions = {}): ExecutorP
   if (isolatedPreload.length) isolated.warm(toWarmList(isolatedPreload));
   warmInline(options.preload ?? []);
 
-  /**
-   * A call made with a signal or a log listener. One object plays every part, so such a call
-   * allocates no closures: the listener on the caller's signal (handleEvent), the grace timer
-   * that gives up on an executor ignoring its abort, and the log counter.
-   */
-  class TrackedCall {
-    received = 0;
-    expected = -1;
-    abortSent = false;
-    graceTimer?: NodeJS.Timeout;
-    logTimer?: NodeJS.Timeout;
-    resolveLogs?: (() => void) | undefined;
-    /** Rejects the call without waiting for the worker: the last resort when it ignores an abort. */
-    giveUp?: (error: unknown) => void;
-
-    constructor(
-      readonly key: number,
-      readonly signal: AbortSignal | undefined,
-      readonly onLog: LogListener | undefined,
-    ) {}
-
-    /** The caller's signal fired: ask the worker to abort, and start the grace period. */
-    handleEvent() {
-      this.abortSent = true;
-      control.postMessage({ type: 'abort', key: this.key, reason: abortReasonToData(this.signal!.reason) } satisfies ControlMessage);
-      // A worker that ignores the abort (a function stuck in a loop) keeps its thread until the
-      // pool closes; the call itself settles now. Piscina's own `signal` is not used: it would
-      // terminate the thread (orphaning child processes) and, worse, Piscina counts a worker
-      // running an abortable task as full, which would cap concurrency at one task per thread.
-      this.graceTimer = setTimeout(() => {
-        this.cleanup();
-        this.giveUp?.(fromErrorData(abortReasonToData(this.signal!.reason)));
-      }, graceMs);
-    }
-
-    receive(stream: 'stdout' | 'stderr', line: string) {
-      this.received++;
-      this.onLog!(stream, line);
-      if (this.received === this.expected) this.resolveLogs?.();
-    }
-
-    finish(result: WorkerResult): unknown {
-      if (this.onLog && this.received < result.logs) return this.waitForLogs(result.logs).then(() => this.settle(result));
-      return this.settle(result);
-    }
-
-    settle(result: WorkerResult): unknown {
-      this.cleanup();
-      if (this.signal?.aborted) throw fromErrorData(abortReasonToData(this.signal.reason));
-      return settle(result);
-    }
-
-    fail(error: unknown): never {
-      this.cleanup();
-      if (this.signal?.aborted) throw fromErrorData(abortReasonToData(this.signal.reason));
-      return crashed(error);
-    }
-
-    // Lines and the result travel on different ports; the result says how many lines to expect.
-    waitForLogs(expected: number): Promise<void> {
-      this.expected = expected;
-      if (waitingForLogs++ === 0) logs.ref();
-      return new Promise<void>((resolve) => {
-        this.resolveLogs = () => {
-          this.resolveLogs = undefined;
-          clearTimeout(this.logTimer);
-          if (--waitingForLogs === 0) logs.unref();
-          resolve();
-        };
-        // Lines from a live worker always arrive; the timer only guards against a lost thread.
-        this.logTimer = setTimeout(this.resolveLogs, 1000);
-      });
-    }
-
-    cleanup() {
-      clearTimeout(this.graceTimer);
-      this.signal?.removeEventListener('abort', this);
-      if (this.onLog) listening.delete(this.key);
-      if (this.abortSent) control.postMessage({ type: 'forget', key: this.key } satisfies ControlMessage);
-    }
-  }
-
   let lastKey = 0;
   let closed = false;
+  const wiring: CallWiring = { control, logs, listening, graceMs, waitingForLogs: 0, crashed: (error) => crashed(error) };
   // Inline calls, so destroy() can cancel them and wait until they have stopped.
   const closing = new AbortController();
   const inline = new Set<Promise<unknown>>();
@@ -252,7 +152,7 @@ export function createExecutorPool(options: ExecutorPoolOptions = {}): ExecutorP
     if (entry.executor.isolate) return isolated.run({ task, signal, onLog }).then(settle);
     if (!signal && !onLog) return piscina.run(task).then(settle, crashed);
 
-    const tracked = new TrackedCall(key, signal, onLog);
+    const tracked = new TrackedCall(key, signal, onLog, wiring);
     if (onLog) listening.set(key, tracked);
     signal?.addEventListener('abort', tracked, { once: true });
     return new Promise((resolve, reject) => {
@@ -296,6 +196,125 @@ export function createExecutorPool(options: ExecutorPoolOptions = {}): ExecutorP
       logs.close();
     },
   };
+}
+
+/** Piscina with every thread started up front and kept. */
+function startPiscina(workers: number, graceMs: number, tasksPerWorker: number, channels: Record<string, unknown>): Piscina {
+  const piscina = new Piscina({
+    filename: workerUrl,
+    maxThreads: workers,
+    // Every thread from the start and kept: with fewer, Piscina's least-busy balancer left the
+    // second thread unused below 64 calls, and idle threads were torn down and restarted
+    // (9-10 thread starts per 10k-task run; 2.9 s -> 0.75-1.1 s with this).
+    minThreads: workers,
+    idleTimeout: Number.MAX_SAFE_INTEGER,
+    // Piscina's default ('sync') parks an idle thread in Atomics.wait, freezing its event loop:
+    // keep-alive sockets closed by a server meanwhile went unnoticed, and the next llm calls
+    // failed with "other side closed" (93 of 100 after a 10 s lull). 'async' waits without
+    // blocking, so executors' sockets, timers and child processes stay serviced.
+    atomics: 'async',
+    concurrentTasksPerWorker: tasksPerWorker,
+    closeTimeout: graceMs,
+    workerData: channels,
+  });
+  // close() reports a timeout as an 'error' event; the threads are destroyed right after anyway.
+  piscina.on('error', () => {});
+  return piscina;
+}
+
+/** What a pool shares with its tracked calls. */
+type CallWiring = {
+  control: ReturnType<typeof openChannel>;
+  logs: ReturnType<typeof openChannel>;
+  listening: Map<number, TrackedCall>;
+  graceMs: number;
+  /** Calls waiting for their last log lines; the log channel keeps the process alive meanwhile. */
+  waitingForLogs: number;
+  crashed(error: unknown): never;
+};
+
+/**
+ * A call made with a signal or a log listener. One object plays every part, so such a call
+ * allocates no closures: the listener on the caller's signal (handleEvent), the grace timer
+ * that gives up on an executor ignoring its abort, and the log counter.
+ */
+class TrackedCall {
+  // What the pool shares with its calls: the control and log channels, the listeners, the grace.
+  received = 0;
+  expected = -1;
+  abortSent = false;
+  graceTimer?: NodeJS.Timeout;
+  logTimer?: NodeJS.Timeout;
+  resolveLogs?: (() => void) | undefined;
+  /** Rejects the call without waiting for the worker: the last resort when it ignores an abort. */
+  giveUp?: (error: unknown) => void;
+
+  constructor(
+    readonly key: number,
+    readonly signal: AbortSignal | undefined,
+    readonly onLog: LogListener | undefined,
+    readonly wiring: CallWiring,
+  ) {}
+
+  /** The caller's signal fired: ask the worker to abort, and start the grace period. */
+  handleEvent() {
+    this.abortSent = true;
+    this.wiring.control.postMessage({ type: 'abort', key: this.key, reason: abortReasonToData(this.signal!.reason) } satisfies ControlMessage);
+    // A worker that ignores the abort (a function stuck in a loop) keeps its thread until the
+    // pool closes; the call itself settles now. Piscina's own `signal` is not used: it would
+    // terminate the thread (orphaning child processes) and, worse, Piscina counts a worker
+    // running an abortable task as full, which would cap concurrency at one task per thread.
+    this.graceTimer = setTimeout(() => {
+      this.cleanup();
+      this.giveUp?.(fromErrorData(abortReasonToData(this.signal!.reason)));
+    }, this.wiring.graceMs);
+  }
+
+  receive(stream: 'stdout' | 'stderr', line: string) {
+    this.received++;
+    this.onLog!(stream, line);
+    if (this.received === this.expected) this.resolveLogs?.();
+  }
+
+  finish(result: WorkerResult): unknown {
+    if (this.onLog && this.received < result.logs) return this.waitForLogs(result.logs).then(() => this.settle(result));
+    return this.settle(result);
+  }
+
+  settle(result: WorkerResult): unknown {
+    this.cleanup();
+    if (this.signal?.aborted) throw fromErrorData(abortReasonToData(this.signal.reason));
+    return settle(result);
+  }
+
+  fail(error: unknown): never {
+    this.cleanup();
+    if (this.signal?.aborted) throw fromErrorData(abortReasonToData(this.signal.reason));
+    return this.wiring.crashed(error);
+  }
+
+  // Lines and the result travel on different ports; the result says how many lines to expect.
+  waitForLogs(expected: number): Promise<void> {
+    this.expected = expected;
+    if (this.wiring.waitingForLogs++ === 0) this.wiring.logs.ref();
+    return new Promise<void>((resolve) => {
+      this.resolveLogs = () => {
+        this.resolveLogs = undefined;
+        clearTimeout(this.logTimer);
+        if (--this.wiring.waitingForLogs === 0) this.wiring.logs.unref();
+        resolve();
+      };
+      // Lines from a live worker always arrive; the timer only guards against a lost thread.
+      this.logTimer = setTimeout(this.resolveLogs, 1000);
+    });
+  }
+
+  cleanup() {
+    clearTimeout(this.graceTimer);
+    this.signal?.removeEventListener('abort', this);
+    if (this.onLog) this.wiring.listening.delete(this.key);
+    if (this.abortSent) this.wiring.control.postMessage({ type: 'forget', key: this.key } satisfies ControlMessage);
+  }
 }
 
 function settle(result: WorkerResult): unknown {
