@@ -33,33 +33,43 @@ const WORD_BREAK = new Set([' ', '\t', '\n', ';', '&', '|', '(', ')', '<', '>'])
  * arguments is the command's business).
  * @example const lx = createShellLexer(); lx.feed('echo "a '); lx.spot('') // { kind: 'double' }
  */
-export function createShellLexer(start: QuoteStart = 'word') {
-  const stack: Frame[] = [{ type: 'plain', closer: undefined, depth: 0, cases: 0 }];
-  // A partial rendered inside the author's quotes starts there.
-  if (start !== 'word') stack.push({ type: start });
-  let comment = false;
-  let escaped = false;
-  let atWordStart = true;
-  let pending: Heredoc[] = [];
-  let heredoc: Heredoc | undefined;
-  let line = '';
+export function createShellLexer(start: QuoteStart = 'word'): ShellLexer {
+  return new ShellLexer(start);
+}
+
+export class ShellLexer {
+  private readonly stack: Frame[] = [{ type: 'plain', closer: undefined, depth: 0, cases: 0 }];
+  private comment = false;
+  private escaped = false;
+  private atWordStart = true;
+  private pending: Heredoc[] = [];
+  private heredoc: Heredoc | undefined;
+  private line = '';
+  private word = '';
   // `<<` seen: the delimiter word is being read.
-  let reading: { strip: boolean; word: string; quoted: boolean; started: boolean } | undefined;
+  private reading: { strip: boolean; word: string; quoted: boolean; started: boolean } | undefined;
 
-  const top = () => stack[stack.length - 1]!;
-
-  function feedHeredoc(ch: string): void {
-    if (ch !== '\n') {
-      line += ch;
-      return;
-    }
-    const text = heredoc!.stripTabs ? line.replace(/^\t+/, '') : line;
-    line = '';
-    if (text === heredoc!.delimiter) heredoc = pending.shift();
+  constructor(start: QuoteStart = 'word') {
+    // A partial rendered inside the author's quotes starts there.
+    if (start !== 'word') this.stack.push({ type: start });
   }
 
-  function readDelimiter(ch: string): boolean {
-    const r = reading!;
+  private top(): Frame {
+    return this.stack[this.stack.length - 1]!;
+  }
+
+  private feedHeredoc(ch: string): void {
+    if (ch !== '\n') {
+      this.line += ch;
+      return;
+    }
+    const text = this.heredoc!.stripTabs ? this.line.replace(/^\t+/, '') : this.line;
+    this.line = '';
+    if (text === this.heredoc!.delimiter) this.heredoc = this.pending.shift();
+  }
+
+  private readDelimiter(ch: string): boolean {
+    const r = this.reading!;
     if (!r.started && ch === '-' && r.word === '' && !r.strip) return (r.strip = true);
     if (!r.started && (ch === ' ' || ch === '\t')) return true;
     if (ch === "'" || ch === '"' || ch === '\\') {
@@ -68,8 +78,8 @@ export function createShellLexer(start: QuoteStart = 'word') {
       return true;
     }
     if (WORD_BREAK.has(ch)) {
-      if (r.word) pending.push({ delimiter: r.word, literal: r.quoted, stripTabs: r.strip });
-      reading = undefined;
+      if (r.word) this.pending.push({ delimiter: r.word, literal: r.quoted, stripTabs: r.strip });
+      this.reading = undefined;
       return false;
     }
     r.word += ch;
@@ -77,45 +87,45 @@ export function createShellLexer(start: QuoteStart = 'word') {
     return true;
   }
 
-  function feedPlain(ch: string, frame: Extract<Frame, { type: 'plain' }>, next: string | undefined): number {
-    if (reading && readDelimiter(ch)) return 0;
-    const wordStart = atWordStart;
-    atWordStart = WORD_BREAK.has(ch);
-    trackCase(ch, frame, wordStart);
+  private feedPlain(ch: string, frame: Extract<Frame, { type: 'plain' }>, next: string | undefined): number {
+    if (this.reading && this.readDelimiter(ch)) return 0;
+    const wordStart = this.atWordStart;
+    this.atWordStart = WORD_BREAK.has(ch);
+    this.trackCase(ch, frame, wordStart);
     switch (ch) {
       case '\\':
-        escaped = true;
+        this.escaped = true;
         return 0;
       case "'":
-        stack.push({ type: 'single' });
+        this.stack.push({ type: 'single' });
         return 0;
       case '"':
-        stack.push({ type: 'double' });
+        this.stack.push({ type: 'double' });
         return 0;
       case '`':
-        stack.push({ type: 'backtick' });
+        this.stack.push({ type: 'backtick' });
         return 0;
       case '#':
-        if (wordStart) comment = true;
+        if (wordStart) this.comment = true;
         return 0;
       case '$':
-        return openDollar(next);
+        return this.openDollar(next);
       case '(':
         frame.depth += 1;
         return 0;
       case ')':
         if (frame.depth > 0) frame.depth -= 1;
         // `case x in a) …`: inside case … esac a `)` ends a pattern, not the `$( )`.
-        else if (frame.closer === ')' && frame.cases === 0) stack.pop();
+        else if (frame.closer === ')' && frame.cases === 0) this.stack.pop();
         return 0;
       case '<':
         if (next === '<') {
-          reading = { strip: false, word: '', quoted: false, started: false };
+          this.reading = { strip: false, word: '', quoted: false, started: false };
           return 1;
         }
         return 0;
       case '\n':
-        if (pending.length > 0) heredoc = pending.shift();
+        if (this.pending.length > 0) this.heredoc = this.pending.shift();
         return 0;
       default:
         return 0;
@@ -123,111 +133,108 @@ export function createShellLexer(start: QuoteStart = 'word') {
   }
 
   // The word being read, to see `case` and `esac` as keywords.
-  let word = '';
-  function trackCase(ch: string, frame: Extract<Frame, { type: 'plain' }>, wordStart: boolean): void {
+  private trackCase(ch: string, frame: Extract<Frame, { type: 'plain' }>, wordStart: boolean): void {
     if (/[a-z]/.test(ch)) {
-      word = wordStart || word !== '' ? word + ch : '';
+      this.word = wordStart || this.word !== '' ? this.word + ch : '';
       return;
     }
     if (WORD_BREAK.has(ch)) {
-      if (word === 'case') frame.cases += 1;
-      else if (word === 'esac' && frame.cases > 0) frame.cases -= 1;
+      if (this.word === 'case') frame.cases += 1;
+      else if (this.word === 'esac' && frame.cases > 0) frame.cases -= 1;
     }
-    word = '';
+    this.word = '';
   }
 
-  function openDollar(next: string | undefined): number {
+  private openDollar(next: string | undefined): number {
     if (next === '(') {
-      stack.push({ type: 'plain', closer: ')', depth: 0, cases: 0 });
-      atWordStart = true;
+      this.stack.push({ type: 'plain', closer: ')', depth: 0, cases: 0 });
+      this.atWordStart = true;
       return 1;
     }
     if (next === '{') {
-      stack.push({ type: 'param', depth: 0 });
+      this.stack.push({ type: 'param', depth: 0 });
       return 1;
     }
     return 0;
   }
 
-  function feedChar(ch: string, next: string | undefined): number {
-    if (heredoc) {
-      feedHeredoc(ch);
+  private feedChar(ch: string, next: string | undefined): number {
+    if (this.heredoc) {
+      this.feedHeredoc(ch);
       return 0;
     }
-    if (comment) {
+    if (this.comment) {
       if (ch === '\n') {
-        comment = false;
-        atWordStart = true;
-        if (pending.length > 0) heredoc = pending.shift();
+        this.comment = false;
+        this.atWordStart = true;
+        if (this.pending.length > 0) this.heredoc = this.pending.shift();
       }
       return 0;
     }
-    if (escaped) {
-      escaped = false;
-      atWordStart = false;
+    if (this.escaped) {
+      this.escaped = false;
+      this.atWordStart = false;
       return 0;
     }
-    const frame = top();
+    const frame = this.top();
     switch (frame.type) {
       case 'plain':
-        return feedPlain(ch, frame, next);
+        return this.feedPlain(ch, frame, next);
       case 'single':
-        if (ch === "'") stack.pop();
+        if (ch === "'") this.stack.pop();
         return 0;
       case 'double':
-        if (ch === '\\') escaped = true;
-        else if (ch === '"') stack.pop();
-        else if (ch === '`') stack.push({ type: 'backtick' });
-        else if (ch === '$') return openDollar(next);
+        if (ch === '\\') this.escaped = true;
+        else if (ch === '"') this.stack.pop();
+        else if (ch === '`') this.stack.push({ type: 'backtick' });
+        else if (ch === '$') return this.openDollar(next);
         return 0;
       case 'backtick':
-        if (ch === '\\') escaped = true;
-        else if (ch === '`') stack.pop();
+        if (ch === '\\') this.escaped = true;
+        else if (ch === '`') this.stack.pop();
         return 0;
       case 'param':
-        if (ch === '\\') escaped = true;
+        if (ch === '\\') this.escaped = true;
         else if (ch === '{') frame.depth += 1;
         else if (ch === '}') {
           if (frame.depth > 0) frame.depth -= 1;
-          else stack.pop();
+          else this.stack.pop();
         }
         return 0;
     }
   }
 
-  return {
-    /** Read literal text of the command. */
-    feed(text: string): void {
-      for (let i = 0; i < text.length; i++) i += feedChar(text[i]!, text[i + 1]);
-    },
-    /**
-     * The context a placeholder at this point is in. A placeholder where no quoting can make
-     * a value safe (inside backticks or `${…}`, or as a here-document's delimiter) is TEMPLATE_SYNTAX.
-     */
-    spot(where: string): ShellSpot {
-      if (heredoc) return { kind: 'heredoc', ...heredoc };
-      if (comment) return { kind: 'comment' };
-      if (reading) throw new WeftError('TEMPLATE_SYNTAX', `a placeholder cannot be a here-document's delimiter${where}`);
-      // A placeholder right after a backslash would have its first character escaped, not quoted.
-      if (escaped) throw new WeftError('TEMPLATE_SYNTAX', `a placeholder cannot follow a backslash in a shell command${where}`);
-      const frame = top();
-      if (frame.type === 'backtick') throw new WeftError('TEMPLATE_SYNTAX', `a placeholder cannot go inside backticks in a shell command: use $( … )${where}`);
-      if (frame.type === 'param') throw new WeftError('TEMPLATE_SYNTAX', `a placeholder cannot go inside \${ … } in a shell command${where}`);
-      atWordStart = false;
-      return { kind: frame.type === 'plain' ? 'word' : frame.type };
-    },
-    /** True inside a `#` comment. */
-    inComment(): boolean {
-      return comment && !heredoc;
-    },
-    /** A comparable snapshot: a block must leave the lexer as it found it. */
-    state(): string {
-      return JSON.stringify({ stack, comment, escaped, heredoc, pending, reading: reading !== undefined });
-    },
-  };
+
+  /** Read literal text of the command. */
+  feed(text: string): void {
+    for (let i = 0; i < text.length; i++) i += this.feedChar(text[i]!, text[i + 1]);
+  }
+  /**
+   * The context a placeholder at this point is in. A placeholder where no quoting can make
+   * a value safe (inside backticks or `${…}`, or as a here-document's delimiter) is TEMPLATE_SYNTAX.
+   */
+  spot(where: string): ShellSpot {
+    if (this.heredoc) return { kind: 'heredoc', ...this.heredoc };
+    if (this.comment) return { kind: 'comment' };
+    if (this.reading) throw new WeftError('TEMPLATE_SYNTAX', `a placeholder cannot be a here-document's delimiter${where}`);
+    // A placeholder right after a backslash would have its first character escaped, not quoted.
+    if (this.escaped) throw new WeftError('TEMPLATE_SYNTAX', `a placeholder cannot follow a backslash in a shell command${where}`);
+    const frame = this.top();
+    if (frame.type === 'backtick') throw new WeftError('TEMPLATE_SYNTAX', `a placeholder cannot go inside backticks in a shell command: use $( … )${where}`);
+    if (frame.type === 'param') throw new WeftError('TEMPLATE_SYNTAX', `a placeholder cannot go inside \${ … } in a shell command${where}`);
+    this.atWordStart = false;
+    return { kind: frame.type === 'plain' ? 'word' : frame.type };
+  }
+  /** True inside a `#` comment. */
+  inComment(): boolean {
+    return this.comment && !this.heredoc;
+  }
+  /** A comparable snapshot: a block must leave the lexer as it found it. */
+  state(): string {
+    return JSON.stringify({ stack: this.stack, comment: this.comment, escaped: this.escaped, heredoc: this.heredoc, pending: this.pending, reading: this.reading !== undefined });
+  }
 }
 
-export type ShellLexer = ReturnType<typeof createShellLexer>;
 
 /**
  * The source of a shell command with every `{{` inside a `#` comment escaped (`\\{{`), so Handlebars
