@@ -54,7 +54,26 @@ export type ModelsSpec = {
 
 export type BudgetSpec = { tokens?: number; costUsd?: number; warnAt: number };
 
-export type When = 'success' | 'always' | 'failure';
+/**
+ * `success`: every need succeeded. `always`: every need ended, and on cancel (Ctrl-C, SIGTERM)
+ * too, within the grace period. `failure`: some need failed. `cancelled`: only when the run is cancelled.
+ */
+export type When = 'success' | 'always' | 'failure' | 'cancelled';
+
+/** `matrix:` as written: axes (arrays or templates giving arrays), `include` and `exclude`. */
+export type MatrixSpec = { axes: Record<string, unknown>; include?: unknown; exclude?: unknown };
+
+/** How a service says it is ready: an http URL answering 2xx, a TCP port accepting, a log line matching. */
+export type ReadyCheck = { http: string } | { tcp: string } | { log: string };
+
+/** `service:` on a task: it stays up while dependents run; they start once `ready` passes. */
+export type ServiceSpec = { ready: ReadyCheck; timeoutMs: number };
+
+/**
+ * A condition of an enclosing template call: rendered in the call's own scope (the caller's
+ * inputs, its loop's `item`), and a falsy one skips the task like its own `if`.
+ */
+export type CallGuard = { if: string; scope?: TemplateScope };
 
 /** `forEach`: a template (or literal array) and an optional chunk size. */
 export type ForEachSpec = { items: unknown; chunk?: number };
@@ -67,13 +86,37 @@ export type TaskSpec = {
   needs: string[];
   when: When;
   if?: string;
+  /** Conditions of the template calls this task came from, outermost first. */
+  guards?: CallGuard[];
   forEach?: ForEachSpec;
+  /** `matrix:`: one instance per leg, named by its values (`test[os=linux,node=20]`). */
+  matrix?: MatrixSpec;
+  /**
+   * Set when `forEach`/`matrix` came from a template call: the items render in the call's own
+   * scope (the caller's tasks and inputs), not the template's.
+   */
+  loopScope?: { scope?: TemplateScope };
   concurrency?: number;
   pool?: string;
   locks: string[];
   retry: RetryPolicy;
   timeoutMs?: number;
   continueOnError: boolean;
+  /** `continueOnError` as a template (per instance, e.g. `{{item.experimental}}`). */
+  continueOnErrorIf?: string;
+  /**
+   * Fields written as templates, rendered per instance (they may read `item`/`matrix`):
+   * `timeout` (a duration), `pool` and `model` (an alias or id).
+   */
+  templated?: { timeout?: string; pool?: string; model?: string };
+  /** A long-running task its dependents use while it is up (see ServiceSpec). */
+  service?: ServiceSpec;
+  /** From a template: runs once per run however many calls include it; every call shares its output. */
+  once?: boolean;
+  /** What makes two `once` tasks the same task: the template's file and the task's id in it. */
+  onceKey?: string;
+  /** Scheduler group `concurrency` limits (default: the task's id); a template call's tasks share the call's. */
+  group?: string;
   /** Resolved model id for llm tasks (alias already resolved by allocation). */
   model?: string;
   tags: string[];
@@ -112,6 +155,8 @@ export type TemplateScope = {
   namespace: string;
   /** The template's name, for messages. */
   template: string;
+  /** The template's file. */
+  file?: string;
   /** The call's `with`, still templates: rendered once, in the caller's scope, as `inputs`. */
   with: Record<string, unknown>;
   /** The template's declared inputs: defaults and types applied to the rendered `with`. */
@@ -120,6 +165,13 @@ export type TemplateScope = {
   env: Record<string, string>;
   /** Local ids of the template's tasks, readable as `tasks.<local id>` inside it. */
   tasks: string[];
+  /** Local ids that stand for a task outside the namespace: a `once: true` task another call ran. */
+  ids?: Record<string, string>;
+  /**
+   * The call has `forEach`/`matrix`: each of its tasks fans out over the same legs, its `with`
+   * renders per leg (reading `item`), and a task reads its siblings' output of the same leg.
+   */
+  fanout?: boolean;
   /** The scope the call itself sits in; absent when the caller is the pipeline. */
   parent?: TemplateScope;
 };
@@ -300,4 +352,11 @@ export type RunOptions = {
    * them reaches downstream templates as `***`.
    */
   resume?: RunReport | undefined;
+  /**
+   * After `signal` aborts, how long `when: always` and `when: cancelled` tasks may run (ms,
+   * default 30 000); then they are aborted too.
+   */
+  graceMs?: number | undefined;
+  /** Aborted: end the cleanup tasks at once (a second Ctrl-C). */
+  kill?: AbortSignal | undefined;
 };

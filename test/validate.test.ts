@@ -84,16 +84,17 @@ describe('the published schema', () => {
     const walk = (node: unknown, at: string) => {
       if (node === null || typeof node !== 'object') return;
       const obj = node as Record<string, any>;
-      if (obj.properties && obj.additionalProperties !== false) open.push(at);
+      // A schema for the other keys is a deliberate map (matrix axes), not a forgotten `false`.
+      if (obj.properties && (obj.additionalProperties === undefined || obj.additionalProperties === true)) open.push(at);
       for (const [key, child] of Object.entries(obj)) walk(child, `${at}/${key}`);
     };
     walk(schema, '#');
     expect(open).toEqual([]);
   });
 
-  test('has the task keys of the spec table plus run, cache, batch, runsOn, description, internal, sources and generates', () => {
+  test('has the task keys of the spec table plus run, cache, batch, runsOn, description, internal, sources, generates, matrix, service and once', () => {
     expect(Object.keys(schema.definitions.task.properties).sort()).toEqual(
-      ['uses', 'run', 'with', 'needs', 'when', 'if', 'forEach', 'concurrency', 'pool', 'locks', 'retry', 'timeout', 'continueOnError', 'model', 'tags', 'priority', 'env', 'cache', 'batch', 'runsOn', 'description', 'internal', 'sources', 'generates'].sort(),
+      ['uses', 'run', 'with', 'needs', 'when', 'if', 'forEach', 'concurrency', 'pool', 'locks', 'retry', 'timeout', 'continueOnError', 'model', 'tags', 'priority', 'env', 'cache', 'batch', 'runsOn', 'description', 'internal', 'sources', 'generates', 'matrix', 'service', 'once'].sort(),
     );
   });
 });

@@ -14,7 +14,7 @@ export function renderMermaid(pipeline: Pipeline): string {
   const lines = ['flowchart TD'];
   for (const id of ids) {
     const task = pipeline.tasks[id]!;
-    const label = task.forEach ? `${id}[…]` : id;
+    const label = task.forEach || task.matrix ? `${id}[…]` : id;
     lines.push(`  ${node.get(id)}["${escapeLabel(label)}"]`);
   }
   for (const id of ids) {
@@ -30,7 +30,7 @@ export function renderMermaid(pipeline: Pipeline): string {
 export function renderDot(pipeline: Pipeline): string {
   const lines = [`digraph ${quote(pipeline.name)} {`, '  rankdir=LR;'];
   for (const [id, task] of Object.entries(pipeline.tasks)) {
-    lines.push(task.forEach ? `  ${quote(id)} [shape=box3d];` : `  ${quote(id)};`);
+    lines.push(task.forEach || task.matrix ? `  ${quote(id)} [shape=box3d];` : `  ${quote(id)};`);
   }
   for (const [id, task] of Object.entries(pipeline.tasks)) {
     for (const need of task.needs) lines.push(`  ${quote(need)} -> ${quote(id)};`);

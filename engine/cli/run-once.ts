@@ -25,6 +25,8 @@ export type RunSettings = {
   dryRun: boolean;
   noCache: boolean;
   force?: true | string[];
+  /** `--grace`: how long cleanup tasks may run after Ctrl-C (ms). */
+  graceMs?: number;
   /** Worker threads started before the pipeline loaded (start-pool.ts), shared by the runs of a --watch. */
   pool?: ExecutorPool;
 };
@@ -38,7 +40,7 @@ export async function runOnce(
   ctx: CommandContext,
   pipeline: Pipeline,
   settings: RunSettings,
-  how: { renderer: Renderer; signal: AbortSignal; resume?: RunReport; store?: Store },
+  how: { renderer: Renderer; signal: AbortSignal; kill?: AbortSignal; resume?: RunReport; store?: Store },
 ): Promise<RunReport> {
   const warn = (message: string): void => how.renderer.onEvent({ type: 'warning', message });
   const store = settings.dryRun ? undefined : how.store;
@@ -58,6 +60,8 @@ export async function runOnce(
       ...(how.resume && { resume: how.resume }),
       noCache: settings.noCache,
       signal: how.signal,
+      ...(how.kill && { kill: how.kill }),
+      ...(settings.graceMs !== undefined && { graceMs: settings.graceMs }),
       env: ctx.io.env,
       ...(store && { store }),
       ...(settings.force && { force: settings.force }),

@@ -6,7 +6,7 @@ import { createShellLexer, type QuoteStart, type ShellLexer, type ShellSpot } fr
 // plugin helpers (a plugin helper with one of these names collides loudly).
 export const READ = '__read';
 export const READ_DATA = '__readData';
-/** A read that gives undefined for a missing path: `env.*` as an argument of `default`. */
+/** A read that gives undefined for a missing path: `env.*`, `matrix.*`, `item.*` as an argument of `default`. */
 export const READ_OPTIONAL = '__readOptional';
 export const TEXT = '__text';
 export const SHELL = '__shell';
@@ -238,8 +238,8 @@ function rewriteCall(
   const spec = name === undefined ? undefined : walk.helpers.get(name);
   if (!spec) throw unknownHelper(path.original, node);
   checkArity(name!, spec, params.length, node);
-  // `{{default env.CI "false"}}` is how a template says "this variable may be unset". Only env
-  // reads are lenient there: a missing task output is still a typo to report.
+  // `{{default env.CI "false"}}` is how a template says "this may be unset": env variables, and
+  // keys only some matrix legs (or items) have. A missing task output is still a typo to report.
   const lenient = name === 'default';
   return {
     type: 'SubExpression',
@@ -273,12 +273,14 @@ function rewritePath(path: hbs.AST.PathExpression, walk: Walk, scope: Scope): hb
   return call(READ, [base, string(prefix, loc), ...parts.map((part) => string(part, loc))], loc);
 }
 
+const LENIENT_ROOTS = new Set(['env', 'matrix', 'item']);
+
 function optionalRead(node: hbs.AST.Expression): hbs.AST.Expression {
   if (node.type !== 'SubExpression') return node;
   const sub = node as hbs.AST.SubExpression;
   const head = (sub.path as hbs.AST.PathExpression).original;
   const [, prefix, first] = sub.params as hbs.AST.StringLiteral[];
-  if (head !== READ || prefix?.value !== '' || first?.value !== 'env') return node;
+  if (head !== READ || prefix?.value !== '' || !LENIENT_ROOTS.has(first?.value ?? '')) return node;
   return { ...sub, path: pathTo(READ_OPTIONAL, sub.loc) } as hbs.AST.SubExpression;
 }
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseDuration } from '../duration.js';
 import { allocateModel, mergeModels } from './models.js';
-import type { BudgetSpec, ForEachSpec, InputSpec, Pipeline, PoolSpec, RetryPolicy, TaskSpec, When, WeftConfig } from '../types.js';
+import type { BudgetSpec, ForEachSpec, InputSpec, MatrixSpec, Pipeline, PoolSpec, ReadyCheck, RetryPolicy, ServiceSpec, TaskSpec, When, WeftConfig } from '../types.js';
 import type { LineCol } from './yaml.js';
 
 /** Retry when nothing says otherwise: one attempt; the rest shapes retries once `attempts` is raised. */
@@ -82,15 +82,24 @@ function normalizeTask(id: string, own: Doc, defaults: Doc, pipeline: Pipeline, 
     when: (task.when ?? 'success') as When,
     locks: task.locks ?? [],
     retry: normalizeRetry(task.retry),
-    continueOnError: task.continueOnError ?? false,
+    continueOnError: task.continueOnError === true,
     tags: task.tags ?? [],
     env: stringValues(task.env),
   };
   if (task.if !== undefined) spec.if = task.if;
   if (task.forEach !== undefined) spec.forEach = normalizeForEach(task.forEach);
+  if (task.matrix !== undefined) spec.matrix = normalizeMatrix(task.matrix);
+  if (typeof task.continueOnError === 'string') spec.continueOnErrorIf = task.continueOnError;
   if (task.concurrency !== undefined) spec.concurrency = task.concurrency;
-  if (task.pool !== undefined) spec.pool = task.pool;
-  if (task.timeout !== undefined) spec.timeoutMs = parseDuration(task.timeout);
+  const templated: NonNullable<TaskSpec['templated']> = {};
+  if (isTemplated(task.pool)) templated.pool = task.pool;
+  else if (task.pool !== undefined) spec.pool = task.pool;
+  if (isTemplated(task.timeout)) templated.timeout = task.timeout;
+  else if (task.timeout !== undefined) spec.timeoutMs = parseDuration(task.timeout);
+  if (isTemplated(task.model)) templated.model = task.model;
+  if (Object.keys(templated).length) spec.templated = templated;
+  if (task.service !== undefined) spec.service = normalizeService(task.service);
+  if (task.once === true) spec.once = true;
   if (task.priority !== undefined) spec.priority = task.priority;
   if (task.runsOn !== undefined) spec.runsOn = [...new Set<string>(task.runsOn)].sort();
   if (task.cache !== undefined) spec.cache = task.cache;
@@ -99,7 +108,7 @@ function normalizeTask(id: string, own: Doc, defaults: Doc, pipeline: Pipeline, 
   if (task.internal === true) spec.internal = true;
   if (task.sources !== undefined) spec.sources = [...task.sources];
   if (task.generates !== undefined) spec.generates = [...task.generates];
-  if (options.usesModel?.(uses) || task.model !== undefined) {
+  if ((options.usesModel?.(uses) || task.model !== undefined) && !templated.model) {
     const model = allocateModel({ id, tags: spec.tags, model: task.model }, pipeline.models);
     if (model !== undefined) spec.model = model;
   }
@@ -117,6 +126,25 @@ export function normalizeRetry(retry: Doc = {}): RetryPolicy {
     maxDelayMs: retry.maxDelay === undefined ? DEFAULT_RETRY.maxDelayMs : parseDuration(retry.maxDelay),
     jitter: retry.jitter ?? DEFAULT_RETRY.jitter,
   };
+}
+
+const isTemplated = (value: unknown): value is string => typeof value === 'string' && value.includes('{{');
+
+/** `matrix:` keys are axes, except `include` and `exclude`. */
+function normalizeMatrix(matrix: Doc): MatrixSpec {
+  const { include, exclude, ...axes } = matrix;
+  const spec: MatrixSpec = { axes };
+  if (include !== undefined) spec.include = include;
+  if (exclude !== undefined) spec.exclude = exclude;
+  return spec;
+}
+
+export const DEFAULT_READY_TIMEOUT_MS = 30_000;
+
+function normalizeService(service: Doc): ServiceSpec {
+  const ready = service.ready as Doc;
+  const check: ReadyCheck = ready.http !== undefined ? { http: ready.http } : ready.tcp !== undefined ? { tcp: String(ready.tcp) } : { log: ready.log };
+  return { ready: check, timeoutMs: service.timeout === undefined ? DEFAULT_READY_TIMEOUT_MS : parseDuration(service.timeout) };
 }
 
 function normalizeForEach(forEach: unknown): ForEachSpec {

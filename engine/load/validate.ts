@@ -7,6 +7,7 @@ import { checkInputs } from './validate/inputs.js';
 import { checkModels, checkPools } from './validate/names.js';
 import { checkNeeds } from './validate/needs.js';
 import { checkNumbers } from './validate/numbers.js';
+import { checkLoops } from './validate/loops.js';
 import { byPosition, createReporter } from './validate/report.js';
 import { pipelineSchemaValidator, reportSchemaErrors } from './validate/schema.js';
 import { isRecord, rawTasks } from './validate/shape.js';
@@ -43,6 +44,7 @@ export function validatePipeline(parsed: ParsedYaml, context: ValidateContext): 
   checkNumbers(doc, reporter);
   const tasks = rawTasks(doc);
   checkNeeds(tasks, reporter);
+  checkLoops(tasks, reporter);
   checkExecutors(tasks, context.registry, reporter);
   checkPools(doc, tasks, context.config, reporter);
   checkModels(doc, tasks, context.config, reporter);

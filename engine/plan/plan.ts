@@ -1,5 +1,6 @@
 // `weft plan`: what may run together, the chain that bounds the run, each llm task's model and,
 // given the executors, the worst case the run may spend.
+import { expandMatrix } from './matrix.js';
 import { buildGraph, criticalPath, planBatches } from './graph.js';
 import type { Registry } from '../load/registry.js';
 import { resolveInputs } from '../run/inputs.js';
@@ -101,7 +102,7 @@ function worstCase(pipeline: Pipeline, registry: Registry, known: PlanScope): Pl
 
 // Without rendering: `with` as written, the width only of a literal list.
 function asWritten(spec: TaskSpec, perCall: Estimate): TaskCost {
-  return withCalls(perCall, callsOf(spec.forEach));
+  return withCalls(perCall, spec.matrix ? legsOf(spec.matrix) : callsOf(spec.forEach));
 }
 
 function withCalls(perCall: Estimate, calls: number | undefined): TaskCost {
@@ -200,6 +201,14 @@ function createRenderer(engine: TemplateEngine): Renderer {
     return value;
   };
   return render;
+}
+
+// A matrix of literal axes and lists has a known width: its legs.
+function legsOf(matrix: NonNullable<TaskSpec['matrix']>): number | undefined {
+  const literal = (v: unknown): v is Record<string, unknown>[] => Array.isArray(v) && v.every((x) => typeof x === 'object' && x !== null);
+  const { include = [], exclude = [] } = matrix;
+  if (!Object.values(matrix.axes).every(Array.isArray) || !literal(include) || !literal(exclude)) return undefined;
+  return expandMatrix({ axes: matrix.axes as Record<string, unknown[]>, include, exclude }).length;
 }
 
 // A forEach over a literal array has a known width (chunks counted); one over a template does not.

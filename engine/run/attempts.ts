@@ -14,9 +14,21 @@ import { checkOutput } from './output.js';
 import { createTail, type TailBuffer } from './output-tail.js';
 import { nextDelay, shouldRetry } from './retry.js';
 import type { RunContext } from './setup.js';
-import { failedResult, successResult, timing, type Instance } from './state.js';
+import { failedResult, isCleanup, successResult, timing, type Instance } from './state.js';
 import { isCheckable, type UpToDateVerdict } from './up-to-date.js';
 import { splitSignals } from './values.js';
+import { renderValue } from '../handlebars/render.js';
+import { watchReady, type ReadyWatch } from './ready.js';
+import type { ReadyCheck } from '../types.js';
+
+/** A running service: its readiness watch, whether it gave its slot back, whether it was stopped on purpose. */
+type ServiceRun = { watch?: ReadyWatch; slotFreed: boolean; stopped: boolean };
+
+function describeCheck(check: ReadyCheck): string {
+  if ('http' in check) return `GET ${check.http} never answered 2xx`;
+  if ('tcp' in check) return `nothing accepted connections on ${check.tcp}`;
+  return `no output line matched /${check.log}/`;
+}
 
 /** What one attempt printed, kept per stream from its first line (a silent task allocates nothing). */
 type Capture = { startedAt: number; stdout?: TailBuffer; stderr?: TailBuffer };
@@ -30,7 +42,8 @@ function dryRunOutput(inst: Instance): Record<string, unknown> {
   const out: Record<string, unknown> = { dryRun: true, uses: spec.uses, with: inst.with };
   const field = entry.executor.shellFields?.[0];
   if (field && typeof inst.with[field] === 'string') out['command'] = { field, text: inst.with[field] };
-  if (spec.model) out['model'] = spec.model;
+  const model = inst.model ?? spec.model;
+  if (model) out['model'] = model;
   return out;
 }
 
@@ -42,9 +55,11 @@ export interface AttemptRunner {
   enqueue(job: Job): void;
   /** The scheduler gave the job its slots (scheduler `start`). */
   start(unitId: string, circuitOpen: boolean): void;
-  /** Abort running calls and drop pending retries. */
-  cancel(): void;
+  /** Abort running calls (all, or those `which` picks) and drop pending retries. */
+  cancel(which?: (inst: Instance) => boolean): void;
   isRunning(inst: Instance): boolean;
+  /** Stop a ready service: nothing left in the run needs it. It ends `success` with its output so far. */
+  stopService(inst: Instance): void;
   /** Clear timers left behind. */
   close(): void;
 }
@@ -62,6 +77,7 @@ class Attempts implements AttemptRunner {
   private readonly running = new Map<Job, AbortController>();
   private readonly runningMembers = new Set<Instance>();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
+  private readonly services = new Map<Job, ServiceRun>();
 
   constructor(
     private readonly ctx: RunContext,
@@ -74,9 +90,19 @@ class Attempts implements AttemptRunner {
     this.scheduler.push(job.unit);
   }
 
-  cancel(): void {
-    for (const controller of this.running.values()) controller.abort(new WeftError('TASK_CANCELLED', 'run cancelled'));
+  cancel(which?: (inst: Instance) => boolean): void {
+    for (const [job, controller] of this.running) {
+      if (!which || which(job.members[0]!)) controller.abort(new WeftError('TASK_CANCELLED', 'run cancelled'));
+    }
     this.close();
+  }
+
+  stopService(inst: Instance): void {
+    for (const [job, service] of this.services) {
+      if (job.members[0] !== inst || service.stopped) continue;
+      service.stopped = true;
+      this.running.get(job)?.abort(new WeftError('TASK_CANCELLED', 'service stopped: nothing left in the run needs it'));
+    }
   }
 
   isRunning(inst: Instance): boolean {
@@ -125,8 +151,10 @@ class Attempts implements AttemptRunner {
     }
     const { call, clear } = this.callContext(job, controller);
     const capture: Capture = { startedAt: now };
+    const service = job.members[0]!.task.spec.service ? this.watchService(job, controller) : undefined;
     const stopRunning = (): void => {
       clear();
+      service?.watch?.stop();
       this.running.delete(job);
       for (const m of job.members) this.runningMembers.delete(m);
     };
@@ -172,12 +200,41 @@ class Attempts implements AttemptRunner {
     return this.ctx.upToDate !== undefined && !job.batch && job.members[0]!.attempt === 0 && isCheckable(job.members[0]!.task);
   }
 
+  /**
+   * A service runs like any task, but its dependents start once its ready check passes: then its
+   * slot is freed and the lifecycle releases them. Not ready in time: it is aborted, and fails.
+   */
+  private watchService(job: Job, controller: AbortController): ServiceRun {
+    const leader = job.members[0]!;
+    const spec = leader.task.spec.service!;
+    const run: ServiceRun = { slotFreed: false, stopped: false };
+    this.services.set(job, run);
+    let ready: ReadyCheck;
+    try {
+      ready = renderValue(this.ctx.engine, spec.ready, instanceScope(this.ctx, leader), { where: `task ${leader.id} service.ready` }) as ReadyCheck;
+    } catch (error) {
+      controller.abort(error);
+      return run;
+    }
+    run.watch = watchReady(ready, spec.timeoutMs, {
+      onReady: () => {
+        run.slotFreed = true;
+        this.scheduler.done(job.unit.id, { ok: true });
+        this.lifecycle.serviceReady(leader);
+      },
+      onTimeout: () => controller.abort(new WeftError('TASK_TIMEOUT', `service not ready after ${spec.timeoutMs}ms: ${describeCheck(ready)}`)),
+    });
+    return run;
+  }
+
   private callPool(job: Job, call: CallContext, signal: AbortSignal, capture: Capture): Promise<BatchItemResult[]> {
     const leader = job.members[0]!;
     const logId = job.batch ? leader.task.spec.id : leader.id;
+    const service = this.services.get(job);
     const onLog = (stream: 'stdout' | 'stderr', line: string) => {
       (capture[stream] ??= createTail()).push(line);
       this.ctx.emit({ type: 'task:log', id: logId, stream, line });
+      service?.watch?.line(line);
     };
     const opts = { signal, onLog };
     const { entry } = leader.task;
@@ -211,16 +268,36 @@ class Attempts implements AttemptRunner {
   private settleFailedCall(job: Job, error: ErrorData, capture: Capture): void {
     const overloaded = error.status === 429 || error.status === 529 || error.code === 'RATE_LIMITED' || error.code === 'OVERLOADED';
     const leader = job.members[0]!;
+    const service = this.services.get(job);
+    if (service) return this.settleService(job, service, error, capture);
     if (!this.ctx.flags.aborted && !this.ctx.flags.stopping && shouldRetry(error, leader.attempt, leader.task.spec.retry)) {
       this.recordAttempts(job, capture, job.members.map(() => ({ status: 'failed', error })));
       this.scheduler.done(job.unit.id, { ok: false, overloaded });
       return this.retryLater(job, error);
     }
-    const results = job.members.map((m): TaskResult =>
-      this.ctx.flags.aborted ? { ...timing(m), status: 'cancelled', reason: error.message } : failedResult(m, error),
-    );
+    const cancelled = this.cancelledNow(leader);
+    const results = job.members.map((m): TaskResult => (cancelled ? { ...timing(m), status: 'cancelled', reason: error.message } : failedResult(m, error)));
     this.recordAttempts(job, capture, results);
     this.endAll(job, { ok: false, overloaded }, results);
+  }
+
+  /** A cleanup task fails like any task during the grace period; the others end cancelled once the run is. */
+  private cancelledNow(inst: Instance): boolean {
+    const { flags } = this.ctx;
+    return flags.killed || (flags.aborted && !isCleanup(inst.task));
+  }
+
+  /** A service ended by an error: stopped on purpose, it succeeded; else it failed (or was cancelled). Its output so far is kept. */
+  private settleService(job: Job, service: ServiceRun, error: ErrorData, capture: Capture): void {
+    const leader = job.members[0]!;
+    // The last 64 KiB of each stream, like a failed attempt's excerpt.
+    const output = { stdout: capture.stdout?.finish().text ?? '', stderr: capture.stderr?.finish().text ?? '', stopped: service.stopped };
+    let result: TaskResult;
+    if (service.stopped) result = successResult(leader, output);
+    else if (this.cancelledNow(leader)) result = { ...timing(leader), status: 'cancelled', reason: error.message };
+    else result = { ...failedResult(leader, error), output } as TaskResult;
+    this.recordAttempts(job, capture, [result]);
+    this.endAll(job, { ok: result.status === 'success' }, [result]);
   }
 
   /**
@@ -248,7 +325,10 @@ class Attempts implements AttemptRunner {
    */
   private endAll(job: Job, outcome: Outcome, results: TaskResult[]): void {
     job.members.forEach((m, i) => results[i]!.status === 'failed' && this.lifecycle.noteFailure(m));
-    this.scheduler.done(job.unit.id, outcome);
+    // A ready service gave its slot back when it became ready.
+    const service = this.services.get(job);
+    this.services.delete(job);
+    if (!service?.slotFreed) this.scheduler.done(job.unit.id, outcome);
     job.members.forEach((m, i) => this.lifecycle.endInstance(m, results[i]!));
   }
 
@@ -283,12 +363,14 @@ class Attempts implements AttemptRunner {
     const call: CallContext = { taskId: job.unit.id, attempt: leader.attempt, root: this.ctx.pipeline.root, options };
     // Left out, the worker uses the run's env it was given once at pool start.
     if (leader.env !== this.ctx.runEnv || !this.ctx.ownPool) call.env = leader.env;
-    if (spec.model) call.model = spec.model;
-    if (spec.timeoutMs) call.timeoutMs = spec.timeoutMs;
-    if (!spec.timeoutMs) return { call, clear: () => {} };
+    const model = leader.model ?? spec.model;
+    const timeoutMs = leader.timeoutMs ?? spec.timeoutMs;
+    if (model) call.model = model;
+    if (timeoutMs) call.timeoutMs = timeoutMs;
+    if (!timeoutMs) return { call, clear: () => {} };
     const timer = setTimeout(
-      () => controller.abort(new WeftError('TASK_TIMEOUT', `timed out after ${spec.timeoutMs}ms`, { retryable: true })),
-      spec.timeoutMs + TIMEOUT_BACKSTOP_MS,
+      () => controller.abort(new WeftError('TASK_TIMEOUT', `timed out after ${timeoutMs}ms`, { retryable: true })),
+      timeoutMs + TIMEOUT_BACKSTOP_MS,
     );
     return { call, clear: () => clearTimeout(timer) };
   }

@@ -1,8 +1,12 @@
 // From a task whose needs have ended to what the scheduler takes: its instances (one, or one per
 // forEach item), each rendered (`with`, env, lock keys, weight), grouped into jobs. A job is what
 // one executor call runs: a single instance, or every instance of a `batch: true` task.
-import { toErrorData } from '../errors.js';
+import { parseDuration } from '../duration.js';
+import { WeftError, toErrorData } from '../errors.js';
 import { renderValue } from '../handlebars/render.js';
+import type { Leg } from '../load/pipeline-templates/task-scope.js';
+import { didYouMean } from '../suggest.js';
+import { isTruthy } from '../truthy.js';
 import type { Unit } from '../schedule/scheduler.js';
 import type { ErrorData } from '../types.js';
 import type { RunContext } from './setup.js';
@@ -13,23 +17,48 @@ import { envValues } from './values.js';
 export type Job = { unit: Unit; members: Instance[]; batch: boolean };
 
 /**
- * Add an instance to the task: the task itself (no item) or forEach item `index`.
- * @example addInstance(ctx, state, 'lint[2]', 2, { item: 'c.ts' })
+ * Add an instance to the task: the task itself (no leg), a forEach item or a matrix leg.
+ * @example addInstance(ctx, state, 'lint[2]', 2, { item: 'c.ts', index: 2 })
  */
-export function addInstance(ctx: RunContext, state: TaskState, id: string, index: number, item?: { item: unknown }): Instance {
+export function addInstance(ctx: RunContext, state: TaskState, id: string, index: number, leg?: Leg): Instance {
   const unit: Unit = { id, priority: state.priority, locks: [] };
-  if (state.spec.concurrency) unit.group = state.spec.id;
+  if (state.spec.concurrency) unit.group = state.spec.group ?? state.spec.id;
   if (state.spec.pool) unit.pool = state.spec.pool;
-  const inst: Instance = { id, task: state, index, unit, with: {}, env: ctx.runEnv, attempt: 0 };
-  if (item) inst.item = item.item;
+  const inst: Instance = { id, task: state, index, unit, with: {}, env: ctx.runEnv, attempt: 0, continueOnError: state.spec.continueOnError };
+  if (leg) {
+    inst.leg = leg;
+    inst.item = leg.item;
+  }
   state.instances.push(inst);
   return inst;
 }
 
-/** The scope an instance's templates render in: its task's, plus `item` and `index` in a forEach. */
+/** The scope an instance's templates render in: its task's, plus `item`, `index` (and `matrix`) in a loop. */
 export function instanceScope(ctx: RunContext, inst: Instance): Record<string, unknown> {
-  const base = ctx.scopeOf(inst.task.spec);
-  return 'item' in inst ? { ...base, item: inst.item, index: inst.index } : base;
+  const { leg } = inst;
+  const base = ctx.scopeOf(inst.task.spec, leg);
+  if (!leg) return base;
+  return leg.matrix ? { ...base, item: leg.item, index: leg.index, matrix: leg.matrix } : { ...base, item: leg.item, index: leg.index };
+}
+
+/** Fields written as templates (continueOnError, timeout, pool, model), rendered for the instance. */
+function renderPerInstance(ctx: RunContext, inst: Instance, scope: Record<string, unknown>): void {
+  const { spec } = inst.task;
+  const where = `task ${inst.id}`;
+  const render = (source: string, key: string): unknown => renderValue(ctx.engine, source, scope, { where: `${where} ${key}` });
+  if (spec.continueOnErrorIf !== undefined) inst.continueOnError = isTruthy(render(spec.continueOnErrorIf, 'continueOnError'));
+  const templated = spec.templated;
+  if (!templated) return;
+  if (templated.timeout !== undefined) inst.timeoutMs = parseDuration(String(render(templated.timeout, 'timeout')));
+  if (templated.pool !== undefined) {
+    const pool = String(render(templated.pool, 'pool'));
+    if (!Object.hasOwn(ctx.pipeline.pools, pool)) throw new WeftError('TEMPLATE_ERROR', `${where} pool: no pool "${pool}"${didYouMean(pool, Object.keys(ctx.pipeline.pools))}`);
+    inst.unit.pool = pool;
+  }
+  if (templated.model !== undefined) {
+    const model = String(render(templated.model, 'model'));
+    inst.model = ctx.pipeline.models.aliases[model] ?? model;
+  }
 }
 
 /** Render what the instance needs before it can be scheduled: `with`, env, lock keys, weight. */
@@ -37,6 +66,7 @@ function renderInstance(ctx: RunContext, inst: Instance): void {
   const { spec, entry } = inst.task;
   const where = `task ${inst.id}`;
   const scope = instanceScope(ctx, inst);
+  renderPerInstance(ctx, inst, scope);
   const { shellFields = [], rawFields = [] } = entry.executor;
   const rendered: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(spec.with)) {
@@ -49,7 +79,8 @@ function renderInstance(ctx: RunContext, inst: Instance): void {
     inst.env = { ...ctx.runEnv, ...envValues(renderValue(ctx.engine, spec.env, scope, { where: `${where} env` })) };
   }
   if (spec.locks.length) inst.unit.locks = spec.locks.map((l) => String(renderValue(ctx.engine, l, scope, { where: `${where} locks` })));
-  if (entry.executor.weigh) inst.unit.weight = entry.executor.weigh(rendered, spec.model ? { model: spec.model } : {});
+  const model = inst.model ?? spec.model;
+  if (entry.executor.weigh) inst.unit.weight = entry.executor.weigh(rendered, model ? { model } : {});
 }
 
 /**
@@ -72,7 +103,7 @@ export function prepareJobs(ctx: RunContext, state: TaskState): { jobs: Job[]; f
       }
     }
   }
-  const batch = state.spec.batch === true && state.spec.forEach !== undefined && state.entry.executor.runBatch !== undefined;
+  const batch = state.spec.batch === true && (state.spec.forEach !== undefined || state.spec.matrix !== undefined) && state.entry.executor.runBatch !== undefined;
   if (!batch) return { jobs: ready.map((inst) => ({ unit: inst.unit, members: [inst], batch: false })), failed };
   if (!ready.length) return { jobs: [], failed };
   // A batch holds one slot of the task's pool, weighing what its members weigh together.

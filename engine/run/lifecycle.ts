@@ -4,17 +4,16 @@
 // finished, published to templates as `tasks.<id>`, and releases its dependents.
 // It starts no process and touches no pool: jobs go out through `enqueue`, results come back
 // through `endInstance`.
-import { WeftError, toErrorData } from '../errors.js';
+import { toErrorData } from '../errors.js';
 import { renderValue } from '../handlebars/render.js';
 import { joinOutcome } from '../load/pipeline-templates/join.js';
-import { isTruthy } from '../truthy.js';
 import type { ErrorData, SkipReason, TaskResult } from '../types.js';
 import { addInstance, prepareJobs, type Job } from './instances.js';
+import { conditionHolds, conditionsOf, planInstances, readsLoop, type Condition, type Planned } from './legs.js';
 import { resumedResult } from './resume.js';
 import { isCheckable } from './up-to-date.js';
 import type { RunContext } from './setup.js';
-import { failedResult, successResult, taskOk, type Instance, type TaskState } from './state.js';
-import { chunked } from './values.js';
+import { failedResult, isCleanup, successResult, taskOk, tolerated, type Instance, type TaskState } from './state.js';
 
 export interface Lifecycle {
   /** Resolve the tasks that need nothing; resolves once every task has ended. */
@@ -25,8 +24,13 @@ export interface Lifecycle {
   gate(inst: Instance): SkipReason | undefined;
   /** A failure is final: under failFast nothing new may start from now on. */
   noteFailure(inst: Instance): void;
-  /** The run was cancelled: every instance not running ends skipped, and so do unresolved tasks. */
-  cancel(isRunning: (inst: Instance) => boolean): void;
+  /** A service passed its ready check: its dependents may start while it keeps running. */
+  serviceReady(inst: Instance): void;
+  /**
+   * The run was cancelled: every instance not running ends skipped, and so do unresolved tasks,
+   * except `when: always|cancelled` ones, which run as their needs end. With `kill`, those too.
+   */
+  cancel(isRunning: (inst: Instance) => boolean, kill?: boolean): void;
 }
 
 /**
@@ -35,18 +39,22 @@ export interface Lifecycle {
  * const lifecycle = createLifecycle(ctx, (job) => scheduler.push(job.unit));
  * await lifecycle.start();
  */
-export function createLifecycle(ctx: RunContext, enqueue: (job: Job) => void): Lifecycle {
-  return new TaskLifecycle(ctx, enqueue);
+export function createLifecycle(ctx: RunContext, enqueue: (job: Job) => void, stopService: (inst: Instance) => void = () => {}): Lifecycle {
+  return new TaskLifecycle(ctx, enqueue, stopService);
 }
 
 class TaskLifecycle implements Lifecycle {
   private finished = 0;
   private resolveDone!: () => void;
   private readonly done = new Promise<void>((resolve) => (this.resolveDone = resolve));
+  // `when: cancelled` tasks whose needs ended while the run was not cancelled: they wait for a
+  // cancel, or for the rest of the run to end (then they end skipped, reason `when`).
+  private readonly parked = new Set<TaskState>();
 
   constructor(
     private readonly ctx: RunContext,
     private readonly enqueue: (job: Job) => void,
+    private readonly stopService: (inst: Instance) => void,
   ) {}
 
   start(): Promise<void> {
@@ -56,64 +64,74 @@ class TaskLifecycle implements Lifecycle {
     // synchronously, and they must not be resolved a second time here.
     const roots = [...tasks.values()].filter((state) => state.waiting === 0);
     for (const state of roots) if (state.status === undefined) this.resolveTask(state);
+    this.settleParked();
     return this.done;
   }
 
   private resolveTask(state: TaskState): void {
     const { ctx } = this;
-    const needs = state.spec.needs.map((id) => ctx.tasks.get(id)!);
+    const { spec } = state;
+    const needs = spec.needs.map((id) => ctx.tasks.get(id)!);
+    if (spec.when === 'cancelled' && !ctx.flags.aborted) {
+      this.parked.add(state);
+      return;
+    }
     const skip = this.skipReasonOf(state, needs);
     if (skip) return this.skipTask(state, skip);
-    if (state.spec.join) return this.endJoin(state, needs);
-    let items: unknown[] | undefined;
+    if (spec.join) return this.endJoin(state, needs);
+    let planned: Planned[] | undefined;
+    // A condition that reads the loop waits for its instance; the others decide for the task.
+    const conditions = conditionsOf(spec);
+    const perInstance = conditions.filter((c) => (spec.forEach || spec.matrix) && readsLoop(ctx, c.source));
     try {
-      if (!this.conditionHolds(state)) return this.skipTask(state, 'condition');
-      items = this.itemsOf(state);
+      for (const c of conditions) if (!perInstance.includes(c) && !conditionHolds(ctx, spec, c)) return this.skipTask(state, 'condition');
+      planned = planInstances(ctx, spec);
     } catch (error) {
-      if (ctx.dryRun && state.spec.forEach) items = ['<item>'];
+      if (ctx.dryRun && (spec.forEach || spec.matrix)) planned = [{ id: `${spec.id}[0]`, index: 0, leg: { item: '<item>', index: 0 } }];
       else return this.failTask(state, toErrorData(error, 'TEMPLATE_ERROR'));
     }
     // The run's task count grows by the instances - 1 (a forEach over nothing still counts as one).
-    if (items !== undefined) ctx.emit({ type: 'task:expand', id: state.spec.id, instances: items.length });
-    if (items?.length === 0) return this.endEmptyForEach(state, needs);
-    if (items === undefined) addInstance(ctx, state, state.spec.id, 0);
-    else items.forEach((item, i) => addInstance(ctx, state, `${state.spec.id}[${i}]`, i, { item }));
+    if (planned !== undefined) ctx.emit({ type: 'task:expand', id: spec.id, instances: planned.length });
+    if (planned?.length === 0) return this.endEmptyForEach(state, needs);
+    if (planned === undefined) addInstance(ctx, state, spec.id, 0);
+    else for (const p of planned) addInstance(ctx, state, p.id, p.index, p.leg);
     state.open = state.instances.length;
-    this.reuseResumed(state, needs, items?.length);
+    this.reuseResumed(state, needs, spec.forEach ? planned?.length : undefined);
+    for (const inst of state.instances) {
+      if (inst.result) continue;
+      const skipped = this.instanceSkipped(state, inst, perInstance);
+      if (skipped) this.endInstance(inst, skipped);
+    }
+    if (state.status !== undefined) return;
     const { jobs, failed } = prepareJobs(ctx, state);
     for (const [inst, error] of failed) this.endInstance(inst, failedResult(inst, error));
     for (const job of jobs) this.enqueue(job);
+  }
+
+  /** A per-instance condition: false skips the instance (reason `condition`); an error fails it. */
+  private instanceSkipped(state: TaskState, inst: Instance, conditions: Condition[]): TaskResult | undefined {
+    try {
+      const holds = conditions.every((c) => conditionHolds(this.ctx, state.spec, c, inst.leg));
+      return holds ? undefined : { status: 'skipped', attempts: 0, reason: 'condition' };
+    } catch (error) {
+      if (this.ctx.dryRun) return undefined;
+      return failedResult(inst, toErrorData(error, 'TEMPLATE_ERROR'));
+    }
   }
 
   /** `when:` and cancellation, decided from how the needs ended. */
   private skipReasonOf(state: TaskState, needs: TaskState[]): SkipReason | undefined {
     const { when } = state.spec;
     const { flags } = this.ctx;
-    if (flags.aborted) return 'cancelled';
+    if (flags.killed) return 'cancelled';
+    if (flags.aborted) return isCleanup(state) ? undefined : 'cancelled';
     if (when === 'success' && !needs.every(taskOk)) return 'upstream';
     if (when === 'failure') {
-      const failedUpstream = needs.some((n) => (n.status === 'failed' && !n.spec.continueOnError) || n.skipReason === 'upstream');
+      const failedUpstream = needs.some((n) => (n.status === 'failed' && !tolerated(n)) || n.skipReason === 'upstream');
       if (!failedUpstream) return 'when';
     }
     if (flags.stopping && when === 'success') return 'cancelled';
     return undefined;
-  }
-
-  private conditionHolds(state: TaskState): boolean {
-    const { spec } = state;
-    if (spec.if === undefined) return true;
-    return isTruthy(renderValue(this.ctx.engine, spec.if, this.ctx.scopeOf(spec), { where: `task ${spec.id} if` }));
-  }
-
-  private itemsOf(state: TaskState): unknown[] | undefined {
-    const { spec } = state;
-    if (!spec.forEach) return undefined;
-    const where = `task ${spec.id}`;
-    const value = renderValue(this.ctx.engine, spec.forEach.items, this.ctx.scopeOf(spec), { where: `${where} forEach` });
-    if (!Array.isArray(value)) {
-      throw new WeftError('TEMPLATE_ERROR', `${where}: forEach must give an array, got ${value === null ? 'null' : typeof value}`);
-    }
-    return chunked(value, spec.forEach.chunk);
   }
 
   private endEmptyForEach(state: TaskState, needs: TaskState[]): void {
@@ -133,6 +151,8 @@ class TaskLifecycle implements Lifecycle {
     if (!previous || !needs.every((n) => n.resumed || n.status === 'up-to-date')) return;
     // With up-to-date checks, a task with sources is reused only if its files say so.
     if (this.ctx.upToDate && isCheckable(state)) return;
+    // A service is a process its dependents talk to: its old output is no server.
+    if (state.spec.service) return;
     const now = Date.now();
     const reused = state.instances.map((inst) => resumedResult(previous, inst.id, count, now));
     state.resumed = reused.every(Boolean);
@@ -146,7 +166,7 @@ class TaskLifecycle implements Lifecycle {
     const outcome = joinOutcome(
       spec.id,
       needs.map((n) => {
-        const joined = { id: n.spec.id, continueOnError: n.spec.continueOnError };
+        const joined = { id: n.spec.id, continueOnError: tolerated(n) };
         return { ...joined, ...(n.status && { status: n.status }), ...(n.skipReason && { skipReason: n.skipReason }) };
       }),
     );
@@ -171,7 +191,7 @@ class TaskLifecycle implements Lifecycle {
 
   endInstance(inst: Instance, ended: TaskResult): void {
     if (inst.result) return;
-    const result = tolerate(inst.task, ended);
+    const result = tolerate(inst.continueOnError, ended);
     inst.result = result;
     this.ctx.emit({ type: 'task:end', id: inst.id, result });
     if (result.status === 'failed') this.noteFailure(inst);
@@ -181,11 +201,21 @@ class TaskLifecycle implements Lifecycle {
   }
 
   noteFailure(inst: Instance): void {
-    if (!inst.task.spec.continueOnError && !this.ctx.keepGoing) this.ctx.flags.stopping = true;
+    if (!inst.continueOnError && !this.ctx.keepGoing) this.ctx.flags.stopping = true;
+  }
+
+  serviceReady(inst: Instance): void {
+    const state = inst.task;
+    if (state.ready || state.status !== undefined) return;
+    state.ready = true;
+    this.release(state);
+    if (state.dependents.every((d) => d.status !== undefined)) this.stopService(inst);
   }
 
   private finishTask(state: TaskState): void {
     const statuses = state.instances.map((i) => i.result!.status);
+    const failed = state.instances.filter((i) => i.result!.status === 'failed');
+    if (failed.length && failed.every((i) => i.continueOnError)) state.tolerated = true;
     if (statuses.includes('failed')) state.status = 'failed';
     else if (statuses.includes('cancelled')) state.status = 'cancelled';
     else if (statuses.every((s) => s === 'skipped')) {
@@ -200,7 +230,7 @@ class TaskLifecycle implements Lifecycle {
   private publishTask(state: TaskState): void {
     const { spec } = state;
     const outputOf = (i: Instance) => (i.result?.status === 'success' || i.result?.status === 'up-to-date' ? i.result.output : null);
-    if (spec.forEach) {
+    if (spec.forEach || spec.matrix) {
       const outputs = state.instances.map(outputOf);
       const errors = state.instances.map((i) => (i.result?.status === 'failed' ? i.result.error : null));
       this.ctx.scope.tasks[spec.id] = { status: state.status!, output: outputs, outputs, errors };
@@ -221,7 +251,7 @@ class TaskLifecycle implements Lifecycle {
   /** The task failed before it had instances (its `if` or `forEach` did not render). */
   private failTask(state: TaskState, error: ErrorData): void {
     const now = Date.now();
-    const result = tolerate(state, { status: 'failed', attempts: 0, startedAt: now, endedAt: now, durationMs: 0, error });
+    const result = tolerate(state.spec.continueOnError, { status: 'failed', attempts: 0, startedAt: now, endedAt: now, durationMs: 0, error });
     state.status = 'failed';
     addInstance(this.ctx, state, state.spec.id, 0).result = result;
     this.publishTask(state);
@@ -232,50 +262,91 @@ class TaskLifecycle implements Lifecycle {
 
   private afterTask(state: TaskState): void {
     this.finished += 1;
-    for (const dep of state.dependents) {
-      dep.waiting -= 1;
-      if (dep.waiting === 0) this.resolveTask(dep);
-    }
+    // A ready service released its dependents when it became ready.
+    if (!state.ready) this.release(state);
+    this.stopIdleServices(state);
+    this.settleParked();
     if (this.finished === this.ctx.tasks.size) this.resolveDone();
   }
 
-  /** On abort: tasks whose needs never finished end skipped, so the run can close. */
-  private drainUnresolved(reason: SkipReason): void {
-    for (const state of this.ctx.tasks.values()) {
-      if (state.status === undefined && state.instances.length === 0 && state.waiting > 0) {
-        state.waiting = -1;
-        state.status = 'skipped';
-        state.skipReason = reason;
-        this.publishTask(state);
-        this.ctx.emit({ type: 'task:end', id: state.spec.id, result: { status: 'skipped', attempts: 0, reason } });
-        this.finished += 1;
+  private release(state: TaskState): void {
+    for (const dep of state.dependents) {
+      dep.waiting -= 1;
+      if (dep.waiting === 0 && dep.status === undefined) this.resolveTask(dep);
+    }
+  }
+
+  /** A ready service whose dependents have all ended is needed by nothing left in the run. */
+  private stopIdleServices(ended: TaskState): void {
+    for (const need of ended.spec.needs) {
+      const service = this.ctx.tasks.get(need)!;
+      if (service.ready && service.status === undefined && service.dependents.every((d) => d.status !== undefined)) {
+        this.stopService(service.instances[0]!);
       }
+    }
+  }
+
+  /** Nothing else can end now and the run was not cancelled: `when: cancelled` does not apply. */
+  private settleParked(): void {
+    if (!this.parked.size || this.ctx.flags.aborted || this.anyActive()) return;
+    const waiting = [...this.parked];
+    this.parked.clear();
+    for (const p of waiting) this.skipTask(p, 'when');
+  }
+
+  /** A task has instances that have not all ended. */
+  private anyActive(): boolean {
+    for (const s of this.ctx.tasks.values()) if (s.status === undefined && s.instances.length > 0) return true;
+    return false;
+  }
+
+  /**
+   * On abort: tasks whose needs have not ended end skipped, so the run can close, and release
+   * their dependents; cleanup tasks among them (unless `all`) wait for their needs instead.
+   */
+  private drainUnresolved(reason: SkipReason, all: boolean): void {
+    for (const state of this.ctx.tasks.values()) {
+      if (state.status !== undefined || state.instances.length > 0 || state.waiting <= 0) continue;
+      if (!all && isCleanup(state)) continue;
+      state.waiting = -1;
+      state.status = 'skipped';
+      state.skipReason = reason;
+      this.publishTask(state);
+      this.ctx.emit({ type: 'task:end', id: state.spec.id, result: { status: 'skipped', attempts: 0, reason } });
+      this.finished += 1;
+      this.release(state);
     }
     if (this.finished === this.ctx.tasks.size) this.resolveDone();
   }
 
   gate(inst: Instance): SkipReason | undefined {
     const { flags, budget } = this.ctx;
-    if (flags.aborted) return 'cancelled';
+    if (flags.killed) return 'cancelled';
+    if (flags.aborted && !isCleanup(inst.task)) return 'cancelled';
     if (flags.stopping && inst.task.spec.when === 'success') return 'cancelled';
-    if (budget.spent && inst.task.spec.model) return 'budget';
+    if (budget.spent && (inst.model ?? inst.task.spec.model)) return 'budget';
     return undefined;
   }
 
-  cancel(isRunning: (inst: Instance) => boolean): void {
+  cancel(isRunning: (inst: Instance) => boolean, kill = false): void {
     const { flags, tasks } = this.ctx;
     flags.aborted = true;
     flags.stopping = true;
+    if (kill) flags.killed = true;
     for (const state of tasks.values()) {
+      if (!kill && isCleanup(state)) continue;
       for (const inst of state.instances) {
         if (!inst.result && !isRunning(inst)) this.endInstance(inst, { status: 'skipped', attempts: inst.attempt, reason: 'cancelled' });
       }
     }
-    this.drainUnresolved('cancelled');
+    const waiting = [...this.parked];
+    this.parked.clear();
+    for (const p of waiting) this.resolveTask(p);
+    this.drainUnresolved('cancelled', kill);
   }
 }
 
-/** A failure of a `continueOnError` task is marked, so every view can count it apart. */
-function tolerate(state: TaskState, result: TaskResult): TaskResult {
-  return result.status === 'failed' && state.spec.continueOnError ? { ...result, tolerated: true } : result;
+/** A failure of a `continueOnError` task (or instance) is marked, so every view can count it apart. */
+function tolerate(continueOnError: boolean, result: TaskResult): TaskResult {
+  return result.status === 'failed' && continueOnError ? { ...result, tolerated: true } : result;
 }

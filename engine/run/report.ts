@@ -4,7 +4,7 @@ import type { Masker } from '../mask.js';
 import { renderValue, type TemplateEngine } from '../handlebars/render.js';
 import type { ErrorData, Pipeline, RunReport, RunStatus, TaskResult } from '../types.js';
 import type { BaseScope } from './scope.js';
-import type { TaskState } from './state.js';
+import { tolerated, type TaskState } from './state.js';
 import type { UsageTally } from './usage.js';
 
 export type ReportInput = {
@@ -44,7 +44,7 @@ export function buildReport(input: ReportInput): RunReport {
           : { status: 'success', attempts: 0, startedAt, endedAt: startedAt, durationMs: 0, output: [] };
     }
     for (const inst of state.instances) results[inst.id] = inst.result!;
-    if (state.status === 'failed' && !state.spec.continueOnError) failed = true;
+    if (state.status === 'failed' && !tolerated(state)) failed = true;
   }
   const outputs: Record<string, unknown> = {};
   for (const [name, template] of Object.entries(pipeline.outputs)) {

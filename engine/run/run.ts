@@ -6,6 +6,7 @@ import type { Pipeline, RunReport } from '../types.js';
 import { createAttemptRunner, type AttemptRunner } from './attempts.js';
 import { createLifecycle } from './lifecycle.js';
 import { buildReport } from './report.js';
+import { isCleanup } from './state.js';
 import { setupRun, type RunContext, type RunPipelineOptions } from './setup.js';
 
 export type { RunPipelineOptions } from './setup.js';
@@ -28,12 +29,27 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
     pools: pipeline.pools,
     start: (unit, info) => attempts.start(unit.id, info.circuitOpen),
   });
-  const lifecycle = createLifecycle(ctx, (job) => attempts.enqueue(job));
+  const lifecycle = createLifecycle(
+    ctx,
+    (job) => attempts.enqueue(job),
+    (inst) => attempts.stopService(inst),
+  );
   attempts = createAttemptRunner(ctx, scheduler, lifecycle);
 
-  const onAbort = (): void => {
+  // Cancel: running tasks are aborted and nothing new starts, except `when: always|cancelled`
+  // tasks, which run as their needs end, for up to the grace period (or until `kill`).
+  let graceTimer: NodeJS.Timeout | undefined;
+  const onKill = (): void => {
+    clearTimeout(graceTimer);
     attempts.cancel();
+    lifecycle.cancel((inst) => attempts.isRunning(inst), true);
+  };
+  const onAbort = (): void => {
+    attempts.cancel((inst) => !isCleanup(inst.task));
     lifecycle.cancel((inst) => attempts.isRunning(inst));
+    graceTimer = setTimeout(onKill, ctx.graceMs);
+    options.kill?.addEventListener('abort', onKill, { once: true });
+    if (options.kill?.aborted) onKill();
   };
   ctx.emit({ type: 'run:start', runId: ctx.runId, pipeline: pipeline.name, total: ctx.tasks.size, at: ctx.startedAt });
   // Masking one or two characters would hide them in every word; say so instead of pretending.
@@ -45,6 +61,8 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
   try {
     await lifecycle.start();
   } finally {
+    clearTimeout(graceTimer);
+    options.kill?.removeEventListener('abort', onKill);
     options.signal?.removeEventListener('abort', onAbort);
     scheduler.close();
     attempts.close();

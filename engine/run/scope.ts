@@ -95,3 +95,17 @@ function templateFiles(pipeline: Pipeline): string[] {
   }
   return texts;
 }
+
+// `*_TOKEN`, `*_KEY`, `*_SECRET`, `PASSWORD` (and `*_PASSWORD`): names people give credentials.
+const SECRET_NAME = /(^|_)(TOKEN|KEY|SECRET|PASSWORD)$/i;
+
+/**
+ * Values of environment variables whose names look secret: masked like `secrets.*` in every
+ * event and report, since `{{env.X}}` (or a task's own `$X`) may print them.
+ * @example secretLookingValues({ GITHUB_TOKEN: 'ghp_x', HOME: '/root' }) // ['ghp_x']
+ */
+export function secretLookingValues(env: Record<string, string>): string[] {
+  return Object.entries(env)
+    .filter(([name, value]) => value !== '' && SECRET_NAME.test(name))
+    .map(([, value]) => value);
+}

@@ -20,10 +20,13 @@ import type { Loaded, Pipeline, RunEvent, RunOptions } from '../types.js';
 import { createBudgetGate, type BudgetGate } from './budget.js';
 import { resolveInputs } from './inputs.js';
 import { executorOptionsBase, preflight } from './preflight.js';
-import { readSecrets, secretNames, type BaseScope } from './scope.js';
+import { readSecrets, secretLookingValues, secretNames, type BaseScope } from './scope.js';
 import { createTaskStates, type TaskState } from './state.js';
 import { createUsageTally, type UsageTally } from './usage.js';
 import { envValues, newRunId } from './values.js';
+
+/** How long `when: always|cancelled` tasks may run after a cancel, unless told otherwise. */
+export const DEFAULT_GRACE_MS = 30_000;
 
 export type RunPipelineOptions = RunOptions & {
   /** What loading built (loadPipeline's `loaded`): reused instead of built again. */
@@ -67,8 +70,13 @@ export type RunContext = {
   concurrency: number;
   groups: Record<string, number>;
   keepGoing: boolean;
-  /** Set by cancellation (aborted) and by a failure under failFast (stopping). */
-  flags: { aborted: boolean; stopping: boolean };
+  /**
+   * Set by cancellation (aborted), by a failure under failFast (stopping), and when the grace
+   * period for cleanup tasks is over or a second signal came (killed).
+   */
+  flags: { aborted: boolean; stopping: boolean; killed: boolean };
+  /** How long cleanup tasks may run after a cancel. */
+  graceMs: number;
   /** Kills the run's processes should weft die without ending the run (released at the end). */
   watchdog?: Watchdog;
   /** With a store: where task ends go as they happen. */
@@ -102,12 +110,14 @@ export async function setupRun(pipeline: Pipeline, options: RunPipelineOptions):
 
   const startedAt = Date.now();
   const runId = options.runId ?? newRunId(startedAt);
-  const scope: BaseScope = { inputs, env: {}, secrets, tasks: {}, pipeline: { name: pipeline.name }, run: { id: runId } };
-  // The pipeline's own env is a template too (inputs, secrets, run id); it cannot read tasks.
-  scope.env = envValues(renderValue(engine, pipeline.env, scope as unknown as Record<string, unknown>, { where: 'env' }));
+  // `env.X` reads the pipeline's env, then the process environment.
+  const scope: BaseScope = { inputs, env: processEnv(env), secrets, tasks: {}, pipeline: { name: pipeline.name }, run: { id: runId } };
+  // The pipeline's own env is a template too (inputs, secrets, run id, the process env); it cannot read tasks.
+  scope.env = { ...scope.env, ...envValues(renderValue(engine, pipeline.env, scope as unknown as Record<string, unknown>, { where: 'env' })) };
+  for (const value of secretLookingValues(scope.env)) masker.add(value);
   // Every process the run starts is marked, so none outlives weft (watchdog.ts).
   const watchdog = dryRun ? undefined : startWatchdog();
-  const runEnv = { ...processEnv(env), ...scope.env, ...watchdog?.env };
+  const runEnv = { ...scope.env, ...watchdog?.env };
   const pool = dryRun ? undefined : (options.pool ?? createExecutorPool({ workers: pipeline.config.workers, preload: preloadOf(tasks), env: runEnv }));
   // A pool made before the pipeline was known (the CLI starts one while it loads) learns the executors now.
   if (!dryRun) options.pool?.warm?.(preloadOf(tasks));
@@ -142,7 +152,8 @@ export async function setupRun(pipeline: Pipeline, options: RunPipelineOptions):
     concurrency: sequential ? 1 : Math.max(1, options.concurrency ?? pipeline.concurrency),
     groups: concurrencyGroups(tasks),
     keepGoing: options.keepGoing === true || !pipeline.failFast,
-    flags: { aborted: false, stopping: false },
+    flags: { aborted: false, stopping: false, killed: false },
+    graceMs: options.graceMs ?? DEFAULT_GRACE_MS,
   };
   if (pool) ctx.pool = pool;
   if (watchdog) ctx.watchdog = watchdog;
@@ -191,10 +202,10 @@ function preloadOf(tasks: Map<string, TaskState>): ExecutorEntry[] {
   return [...new Set([...tasks.values()].map((t) => t.entry).filter((e) => e.moduleUrl))];
 }
 
-/** `concurrency:` on a task caps its forEach instances as a group. */
+/** `concurrency:` on a task caps its instances as a group; on a template call, every instance of its tasks together. */
 function concurrencyGroups(tasks: Map<string, TaskState>): Record<string, number> {
   const groups: Record<string, number> = {};
-  for (const { spec } of tasks.values()) if (spec.concurrency) groups[spec.id] = spec.concurrency;
+  for (const { spec } of tasks.values()) if (spec.concurrency) groups[spec.group ?? spec.id] = spec.concurrency;
   return groups;
 }
 

@@ -23,6 +23,10 @@ export type TaskState = {
   skipReason?: SkipReason;
   /** Every instance ended with the resumed run's output: its dependents may reuse theirs too. */
   resumed?: boolean;
+  /** Its failure does not stop `when: success` dependents: set when each failed instance had continueOnError. */
+  tolerated?: boolean;
+  /** A service that passed its ready check: dependents were released while it keeps running. */
+  ready?: boolean;
 };
 
 /** One schedulable run of a task: the task itself, or one item of its forEach. */
@@ -31,6 +35,13 @@ export type Instance = {
   task: TaskState;
   index: number;
   item?: unknown;
+  /** The loop's view of this instance: item, index and, in a matrix, the leg. */
+  leg?: import('../load/pipeline-templates/task-scope.js').Leg;
+  /** The task's continueOnError, or its template rendered for this instance. */
+  continueOnError: boolean;
+  /** `timeout` and `model`, when templated rendered for this instance. */
+  timeoutMs?: number;
+  model?: string;
   unit: Unit;
   with: Record<string, unknown>;
   env: Record<string, string>;
@@ -72,7 +83,18 @@ export function createTaskStates(pipeline: Pipeline, registry: Registry): Map<st
 
 /** A need that lets `when: success` dependents run: it succeeded, or failed with continueOnError. */
 export function taskOk(state: TaskState): boolean {
-  return state.status === 'success' || state.status === 'up-to-date' || (state.status === 'failed' && state.spec.continueOnError);
+  if (state.status === undefined) return state.ready === true;
+  return state.status === 'success' || state.status === 'up-to-date' || (state.status === 'failed' && tolerated(state));
+}
+
+/** A failed task whose failure does not count: continueOnError, for the task or each failed instance. */
+export function tolerated(state: TaskState): boolean {
+  return state.spec.continueOnError || state.tolerated === true;
+}
+
+/** Runs when the run is cancelled too (within the grace period): `when: always` and `when: cancelled`. */
+export function isCleanup(state: TaskState): boolean {
+  return state.spec.when === 'always' || state.spec.when === 'cancelled';
 }
 
 /** Attempts and times of an instance that ends now. */

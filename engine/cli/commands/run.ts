@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseDuration } from '../../duration.js';
 import { WeftError, toErrorData } from '../../errors.js';
 import { hashInputs } from '../../run/history.js';
 import { selectTargets } from '../../plan/select.js';
@@ -42,6 +43,8 @@ Options:
   --no-cache         do not read or write the llm response cache
   --resume [RUN]     reuse what succeeded in run RUN (default: the latest run of this pipeline file)
   --report FILE      also write the run report as a self-contained HTML page
+  --grace DURATION   after Ctrl-C or SIGTERM, how long when: always|cancelled tasks may run
+                     (default 30s); a second Ctrl-C ends them at once
   --queue URL        run the attempts on \`weft worker\` processes through Redis (redis://HOST:PORT);
                      default: \`queue:\` in weft.config.yaml, else this machine
   --output MODE      live (default on a terminal): running tasks and their latest line;
@@ -63,6 +66,7 @@ Exit codes: 0 success, 1 a task failed, 2 invalid pipeline, input or task name, 
     'no-cache': { type: 'boolean' },
     resume: { type: 'string', optionalValue: true },
     report: { type: 'string' },
+    grace: { type: 'string' },
     output: { type: 'string', short: 'o' },
     queue: { type: 'string' },
   },
@@ -113,14 +117,18 @@ async function runOn(pool: ExecutorPool | undefined, values: FlagValues, ctx: Co
     if (resume && resume.inputsHash !== settings.inputsHash) warn(`inputs differ from run ${resume.report.runId}; tasks that succeeded then are reused all the same`);
 
     const controller = new AbortController();
+    const kill = new AbortController();
     let received: TerminationSignal | undefined;
+    // The first signal cancels (cleanup tasks run); the second ends the cleanup too.
     const off = (ctx.io.onSignal ?? onProcessSignal)((signal) => {
+      if (received) return kill.abort(new WeftError('TASK_CANCELLED', `interrupted again by ${signal}`));
       received = signal;
       controller.abort(new WeftError('TASK_CANCELLED', `interrupted by ${signal}`));
     });
     let report: RunReport;
     try {
-      report = await runOnce(ctx, pipeline, settings, { renderer, signal: controller.signal, ...(resume && { resume: resume.report }), ...(store && { store }) });
+      const how = { renderer, signal: controller.signal, kill: kill.signal, ...(resume && { resume: resume.report }), ...(store && { store }) };
+      report = await runOnce(ctx, pipeline, settings, how);
     } finally {
       off();
     }
@@ -152,7 +160,18 @@ function runSettings(values: FlagValues, pipeline: Pipeline, loaded: Loaded): Ru
   if (concurrency !== undefined) settings.concurrency = concurrency;
   const force = forceFlag(values, pipeline);
   if (force) settings.force = force;
+  const grace = stringFlag(values, 'grace');
+  if (grace !== undefined) settings.graceMs = graceFlag(grace);
   return settings;
+}
+
+/** `--grace 10s`: a duration, or a USAGE error naming the flag. */
+function graceFlag(raw: string): number {
+  try {
+    return parseDuration(raw);
+  } catch {
+    throw new WeftError('USAGE', `--grace must be a duration (250ms, 30s, 5m), got "${raw}"`);
+  }
 }
 
 /** `--force` alone forces every task; `--force TASK` (repeatable) those tasks, which must exist. */

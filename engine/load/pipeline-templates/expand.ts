@@ -22,7 +22,8 @@ export interface TemplateHost {
 }
 
 /** Keys a template call may have: the rest belongs on the template's own tasks. */
-const CALL_KEYS = new Set(['uses', 'with', 'needs']);
+const CALL_KEYS = new Set(['uses', 'with', 'needs', 'if', 'continueOnError', 'concurrency', 'pool', 'forEach', 'matrix']);
+const LOOPS = ['forEach', 'matrix'] as const;
 
 /**
  * Replace every template call of `pipeline` by the template's tasks (ids `<call>.<task>`) and a
@@ -48,7 +49,7 @@ export async function expandTemplateCalls(pipeline: Pipeline, host: TemplateHost
     };
     for (const key of Object.keys(host.raw?.(call.id) ?? {})) {
       if (!CALL_KEYS.has(key)) {
-        problem(at(['tasks', call.id, key], 'key'), 'UNKNOWN_KEY', `"${key}" does not apply to a template call (it takes uses, with and needs); set it on the template's tasks`);
+        problem(at(['tasks', call.id, key], 'key'), 'UNKNOWN_KEY', `"${key}" does not apply to a template call (it takes ${[...CALL_KEYS].join(', ')}); set it on the template's tasks`);
       }
     }
     const resolved = resolveTemplateFile(call.uses, pipeline.file, pipeline.config);
@@ -75,6 +76,12 @@ export async function expandTemplateCalls(pipeline: Pipeline, host: TemplateHost
     }));
     mismatches.sort((a, b) => a.pos.line - b.pos.line || a.pos.col - b.pos.col);
     for (const mismatch of mismatches) problem(mismatch.pos, 'INPUT_INVALID', mismatch.message);
+    const loop = LOOPS.find((key) => call[key] !== undefined);
+    for (const task of loop ? Object.values(template.tasks) : []) {
+      if (!task.once && !task.join && (task.forEach || task.matrix)) {
+        problem(at(['tasks', call.id, loop!], 'key'), 'PIPELINE_INVALID', `the call has ${loop}, and template task ${task.id} loops itself; a task loops one way`);
+      }
+    }
     // A template's pools join the run's; the caller's (or the config's) own definition wins.
     for (const [name, spec] of Object.entries(template.pools)) if (!Object.hasOwn(pools, name)) pools[name] = spec;
     replaced.set(call.id, spliceTemplate(call, template));
@@ -84,7 +91,36 @@ export async function expandTemplateCalls(pipeline: Pipeline, host: TemplateHost
   for (const spec of Object.values(pipeline.tasks)) {
     for (const out of replaced.get(spec.id) ?? [spec]) tasks[out.id] = out;
   }
-  return { pipeline: { ...pipeline, tasks, pools }, problems };
+  return { pipeline: { ...pipeline, tasks: mergeOnce(tasks), pools }, problems };
+}
+
+/**
+ * `once: true` tasks of the same template file and id are one task: the first included stays,
+ * the others go, and whatever needed or read them (needs, `tasks.<local>` in their call's
+ * scope) is pointed at the one that stays.
+ */
+function mergeOnce(tasks: Record<string, TaskSpec>): Record<string, TaskSpec> {
+  const kept = new Map<string, string>();
+  const renamed = new Map<string, string>();
+  for (const spec of Object.values(tasks)) {
+    if (!spec.onceKey) continue;
+    const first = kept.get(spec.onceKey);
+    if (first === undefined) kept.set(spec.onceKey, spec.id);
+    else renamed.set(spec.id, first);
+  }
+  if (renamed.size === 0) return tasks;
+  const out: Record<string, TaskSpec> = {};
+  for (const spec of Object.values(tasks)) {
+    const into = renamed.get(spec.id);
+    if (into !== undefined) {
+      // The dropped copy's call still reads it by its local id: point that id at the kept task.
+      const scope = spec.scope;
+      if (scope) scope.ids = { ...scope.ids, [spec.id.slice(scope.namespace.length + 1)]: into };
+      continue;
+    }
+    out[spec.id] = { ...spec, needs: [...new Set(spec.needs.map((need) => renamed.get(need) ?? need))] };
+  }
+  return out;
 }
 
 // Nested templates chain their call sites: `(used by templates/audit.yaml:8:3 <- pipelines/site.yaml:5:3)`.

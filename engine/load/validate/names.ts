@@ -10,7 +10,8 @@ import { isRecord, stringsOf, type RawTask } from './shape.js';
 export function checkPools(doc: Record<string, unknown>, tasks: Record<string, RawTask>, config: WeftConfig, reporter: Reporter): void {
   const pools = new Set([...Object.keys(config.pools), ...Object.keys(isRecord(doc.pools) ? doc.pools : {})]);
   const check = (pool: unknown, path: PathSegment[]) => {
-    if (typeof pool !== 'string' || pools.has(pool)) return;
+    // A templated pool is known per instance; the run says if it names none.
+    if (typeof pool !== 'string' || pools.has(pool) || pool.includes('{{')) return;
     const declared = pools.size === 0 ? ' (no pools are declared)' : didYouMean(pool, pools);
     reporter.add('UNKNOWN_POOL', path, `${label(path)}: no pool "${pool}"${declared}`);
   };
@@ -28,7 +29,7 @@ export function checkModels(doc: Record<string, unknown>, tasks: Record<string, 
   const models: ModelsSpec = mergeModels(config.models, { aliases });
   const names = Object.keys(models.aliases);
   const check = (name: unknown, path: PathSegment[], target: 'key' | 'value' = 'value') => {
-    if (typeof name !== 'string' || isKnownModel(name, models)) return;
+    if (typeof name !== 'string' || isKnownModel(name, models) || name.includes('{{')) return;
     reporter.add('UNKNOWN_MODEL', path, `${label(path)}: no model alias "${name}"${didYouMean(name, names)}; declare it under models.aliases or use a full model id`, { target });
   };
   check(own.default, ['models', 'default']);

@@ -104,6 +104,8 @@ export function reportSchemaErrors(errors: readonly ErrorObject[], reporter: Rep
     const inner = toPath(error.instancePath, options.root);
     const at = options.place ? options.place(inner) : [...options.base, ...inner];
     const params = error.params as Record<string, unknown>;
+    // `timeout` is a duration or a template: the duration branch's error is the one that helps.
+    if (error.keyword === 'anyOf' || isTemplateStringSchema(error.parentSchema)) continue;
     switch (error.keyword) {
       case 'additionalProperties': {
         const key = String(params.additionalProperty);
@@ -156,6 +158,11 @@ function notADuration(value: unknown): string {
 
 function tooLong(value: unknown): string {
   return `${JSON.stringify(value)} is longer than 576h (24 days), the longest duration weft supports`;
+}
+
+function isTemplateStringSchema(schema: unknown): boolean {
+  const templateString = definitions()['templateString'];
+  return schema === templateString || (typeof schema === 'object' && schema !== null && (schema as JsonSchema).pattern === templateString?.pattern);
 }
 
 /** Errors of the `duration` definition, reached through any $ref, are BAD_DURATION. */
