@@ -1,15 +1,20 @@
-// Node 20 has no fs.glob, and context files need only `*`, `**`, `?` and `{a,b}` under one root,
-// so a small walker beats a dependency. It never follows a symlink out of the root.
-import { readdir, realpath, stat } from 'node:fs/promises';
+// Context files by glob, with tinyglobby (the project's one glob library). What weft adds: the
+// pattern and every symlink stay under the project root, tool folders are skipped, and the count
+// is capped.
+import { realpath as fsRealpath } from 'node:fs';
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
+import { glob, isDynamicPattern, type FileSystemAdapter } from 'tinyglobby';
 import { WeftError } from '../../engine/plugin.js';
 
-// Folders no one means to send to a model, skipped unless a pattern names them literally.
-const skipped = new Set(['.git', 'node_modules', '.weft']);
+// Folders no one means to send to a model, skipped unless the pattern's fixed leading folders
+// name them (`node_modules/pkg/*.d.ts`).
+const skipped = ['**/.git/**', '**/node_modules/**', '**/.weft/**'];
 
 /**
  * Files under `root` matching a glob, as sorted posix paths relative to root.
  * Refuses absolute patterns and `..` segments: context never leaves the project.
+ * CONTEXT_TOO_LARGE when more than `maxFiles` match.
  * @example await findFiles('/project', 'src/**\/*.ts') // ['src/a.ts', 'src/lib/b.ts']
  */
 export async function findFiles(root: string, pattern: string, maxFiles = 2000): Promise<string[]> {
@@ -19,79 +24,48 @@ export async function findFiles(root: string, pattern: string, maxFiles = 2000):
   }
   const segments = clean.split('/').filter((s) => s !== '' && s !== '.');
   const literal: string[] = [];
-  while (segments.length > 1 && !/[*?{[]/.test(segments[0]!)) literal.push(segments.shift()!);
-  const matcher = globToRegExp(segments.join('/'));
-  // Without `**` a match is never deeper than the pattern, so the walk need not go further.
-  const maxDepth = segments.some((s) => s.includes('**')) ? Infinity : segments.length;
+  while (segments.length > 1 && !isDynamicPattern(segments[0]!)) literal.push(segments.shift()!);
   const realRoot = await realpath(root);
-  const found: string[] = [];
-
-  async function walk(dir: string, rel: string, depth: number): Promise<void> {
-    let entries;
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch {
-      return; // a missing prefix folder simply matches nothing
-    }
-    for (const entry of entries) {
-      const full = path.join(dir, entry.name);
-      const relPath = rel ? `${rel}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) {
-        if (!skipped.has(entry.name) && depth < maxDepth) await walk(full, relPath, depth + 1);
-      } else if ((entry.isFile() || entry.isSymbolicLink()) && matcher.test(relPath)) {
-        if (entry.isSymbolicLink() && !(await insideRoot(full, realRoot))) continue;
-        if (entry.isSymbolicLink() && !(await isFile(full))) continue;
-        found.push([...literal, relPath].join('/'));
-        if (found.length > maxFiles) {
-          throw new WeftError('CONTEXT_TOO_LARGE', `context files "${pattern}" match more than ${maxFiles} files`);
-        }
-      }
-    }
-  }
   const start = path.join(root, ...literal);
-  if (!(await insideRoot(start, realRoot, true))) {
+  if (!(await insideRoot(start, realRoot))) {
     throw new WeftError('PIPELINE_INVALID', `context files "${pattern}" resolve outside the project root`);
   }
-  await walk(start, '', 1);
-  return found.sort();
-}
-
-/** A glob as an anchored RegExp over posix paths: `**` spans folders, `*` and `?` do not. */
-export function globToRegExp(glob: string): RegExp {
-  let out = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
-    if (c === '*' && glob[i + 1] === '*') {
-      const slash = glob[i + 2] === '/';
-      out += slash ? '(?:.*/)?' : '.*';
-      i += slash ? 2 : 1;
-    } else if (c === '*') out += '[^/]*';
-    else if (c === '?') out += '[^/]';
-    else if (c === '{') {
-      const end = glob.indexOf('}', i);
-      if (end < 0) out += '\\{';
-      else {
-        out += `(?:${glob.slice(i + 1, end).split(',').map(escape).join('|')})`;
-        i = end;
-      }
-    } else out += escape(c);
+  const found = await glob(segments.join('/'), {
+    cwd: start,
+    dot: true,
+    onlyFiles: true,
+    // `src` names a folder's path, not everything in it.
+    expandDirectories: false,
+    ignore: skipped,
+    fs: { realpath: confinedRealpath(realRoot) },
+  });
+  if (found.length > maxFiles) {
+    throw new WeftError('CONTEXT_TOO_LARGE', `context files "${pattern}" match more than ${maxFiles} files`);
   }
-  return new RegExp(`^${out}$`);
+  return found.map((file) => [...literal, file].join('/')).sort();
 }
 
-function escape(text: string): string {
-  return text.replace(/[.+^${}()|[\]\\*?]/g, '\\$&');
+/**
+ * The crawler resolves each symlink through this: a link whose target lies outside the root is
+ * an error, which the crawler skips, so it is neither listed nor walked into.
+ */
+function confinedRealpath(realRoot: string): NonNullable<FileSystemAdapter['realpath']> {
+  const confined = (file: string, done: (error: NodeJS.ErrnoException | null, resolved?: string) => void): void => {
+    fsRealpath(file, (error, resolved) => {
+      if (error) done(error);
+      else if (isUnder(resolved, realRoot)) done(null, resolved);
+      else done(Object.assign(new Error(`${file} leaves the project root`), { code: 'EACCES' }));
+    });
+  };
+  // fs.realpath's type carries overloads and `.native`; the crawler calls only (path, callback).
+  return confined as unknown as NonNullable<FileSystemAdapter['realpath']>;
 }
 
-async function insideRoot(file: string, realRoot: string, missingIsInside = false): Promise<boolean> {
-  try {
-    const real = await realpath(file);
-    return real === realRoot || real.startsWith(realRoot + path.sep);
-  } catch {
-    return missingIsInside;
-  }
+/** Whether `file` resolves inside the root; a folder that does not exist yet simply matches nothing. */
+async function insideRoot(file: string, realRoot: string): Promise<boolean> {
+  return realpath(file).then((real) => isUnder(real, realRoot), () => true);
 }
 
-async function isFile(file: string): Promise<boolean> {
-  return stat(file).then((s) => s.isFile(), () => false);
+function isUnder(real: string, realRoot: string): boolean {
+  return real === realRoot || real.startsWith(realRoot + path.sep);
 }

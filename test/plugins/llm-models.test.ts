@@ -1,5 +1,5 @@
 // The llm executor's main-thread side: price table, `with` schema, weigh, preflight, file globs.
-import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Ajv } from 'ajv';
@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../engine/paths.js';
 import { estimateCost, llm, loadModels, worstCaseCost } from '../../plugins/llm.js';
 import { isSpendLimit } from '../../plugins/llm/errors.js';
-import { findFiles, globToRegExp } from '../../plugins/llm/glob.js';
+import { findFiles } from '../../plugins/llm/glob.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../support/fake-anthropic.js';
 import { makeLlmContext, makeRoot } from '../support/llm-context.js';
 
@@ -173,12 +173,34 @@ describe('spend-limit detection', () => {
 });
 
 describe('context file globs', () => {
-  it('matches ** across folders and * within one', () => {
-    const re = globToRegExp('src/**/*.ts');
-    expect(['src/a.ts', 'src/x/y/b.ts'].every((p) => re.test(p))).toBe(true);
-    expect(['src/a.tsx', 'lib/a.ts', 'src/a.ts/c'].some((p) => re.test(p))).toBe(false);
-    expect(globToRegExp('*.{md,txt}').test('a.md')).toBe(true);
-    expect(globToRegExp('*.{md,txt}').test('d/a.md')).toBe(false);
+  async function touch(...files: string[]): Promise<void> {
+    for (const file of files) {
+      await mkdir(path.dirname(path.join(root, file)), { recursive: true });
+      await writeFile(path.join(root, file), '');
+    }
+  }
+
+  it('matches ** across folders, * and ? within one, {a,b} as either, dot files too', async () => {
+    await touch('src/a.ts', 'src/x/y/b.ts', 'src/.hidden.ts', 'src/a.tsx', 'lib/a.ts', 'src/a.ts.d/c', 'a.md', 'b.txt', 'd/a.md');
+    expect(await findFiles(root, 'src/**/*.ts')).toEqual(['src/.hidden.ts', 'src/a.ts', 'src/x/y/b.ts']);
+    expect(await findFiles(root, '*.{md,txt}')).toEqual(['a.md', 'b.txt']);
+    expect(await findFiles(root, '?.md')).toEqual(['a.md']);
+    expect(await findFiles(root, './d/a.md')).toEqual(['d/a.md']);
+    // A folder's path names the folder, not what is in it; a missing folder matches nothing.
+    expect(await findFiles(root, 'src')).toEqual([]);
+    expect(await findFiles(root, 'nope/*.ts')).toEqual([]);
+  });
+
+  it('skips .git, node_modules and .weft unless the fixed leading folders name them', async () => {
+    await touch('a.js', '.git/b.js', 'node_modules/pkg/c.js', 'src/node_modules/d.js', '.weft/e.js');
+    expect(await findFiles(root, '**/*.js')).toEqual(['a.js']);
+    expect(await findFiles(root, 'node_modules/pkg/*.js')).toEqual(['node_modules/pkg/c.js']);
+  });
+
+  it('is CONTEXT_TOO_LARGE past maxFiles', async () => {
+    await touch('a.md', 'b.md', 'c.md');
+    expect(await findFiles(root, '*.md', 3)).toHaveLength(3);
+    await expect(findFiles(root, '*.md', 2)).rejects.toMatchObject({ code: 'CONTEXT_TOO_LARGE' });
   });
 
   it('finds files under root only, never through a symlink that leaves it', async () => {
@@ -189,6 +211,14 @@ describe('context file globs', () => {
     await writeFile(outside, 'secret');
     await symlink(outside, path.join(root, 'src', 'escape.ts'));
     expect(await findFiles(root, 'src/**/*.ts')).toEqual(['src/a.ts', 'src/deep/b.ts']);
+    // A link inside the root is a file like any other; a folder linked from outside is not walked.
+    await symlink(path.join(root, 'src', 'a.ts'), path.join(root, 'src', 'inner.ts'));
+    const away = await mkdtemp(path.join(os.tmpdir(), 'weft-away-'));
+    await writeFile(path.join(away, 'c.ts'), 'secret');
+    await symlink(away, path.join(root, 'src', 'away'));
+    await symlink(away, path.join(root, 'linked'));
+    expect(await findFiles(root, 'src/**/*.ts')).toEqual(['src/a.ts', 'src/deep/b.ts', 'src/inner.ts']);
+    await expect(findFiles(root, 'linked/*.ts')).rejects.toMatchObject({ code: 'PIPELINE_INVALID' });
     await expect(findFiles(root, '/etc/*')).rejects.toMatchObject({ code: 'PIPELINE_INVALID' });
     await expect(findFiles(root, 'src/../../*')).rejects.toMatchObject({ code: 'PIPELINE_INVALID' });
   });
