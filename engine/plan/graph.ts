@@ -35,30 +35,11 @@ export function buildGraph(tasks: NeedsMap): TaskGraph {
 
 /**
  * One cycle of needs as a path `[a, b, c, a]` (a needs b, b needs c, c needs a), starting at the
- * member declared first; undefined when there is none.
+ * member declared first; undefined when there is none. The walk stops at the first cycle.
  * @example findCycle(buildGraph({ a: { needs: ['b'] }, b: { needs: ['a'] } })) // ['a', 'b', 'a']
  */
 export function findCycle(graph: TaskGraph): string[] | undefined {
-  const state = new Map<string, 'open' | 'done'>();
-  for (const start of graph.nodes) {
-    if (state.has(start)) continue;
-    const path: string[] = [start];
-    const pending: string[][] = [[...graph.needs.get(start)!]];
-    state.set(start, 'open');
-    while (path.length > 0) {
-      const next = pending[pending.length - 1]!.pop();
-      if (next === undefined) {
-        state.set(path.pop()!, 'done');
-        pending.pop();
-      } else if (state.get(next) === 'open') {
-        return rotateToFirst(path.slice(path.indexOf(next)), graph.nodes);
-      } else if (!state.has(next)) {
-        state.set(next, 'open');
-        path.push(next);
-        pending.push([...graph.needs.get(next)!]);
-      }
-    }
-  }
+  for (const cycle of walkCycles(graph)) return cycle;
   return undefined;
 }
 
@@ -69,8 +50,18 @@ export function findCycle(graph: TaskGraph): string[] | undefined {
  * // [['a', 'b', 'a'], ['c', 'c']]
  */
 export function findCycles(graph: TaskGraph): string[][] {
-  const state = new Map<string, 'open' | 'done'>();
   const found = new Map<string, string[]>();
+  for (const cycle of walkCycles(graph)) found.set(cycle.join('\0'), cycle);
+  return [...found.values()];
+}
+
+/**
+ * The cycles a depth-first walk over needs meets, in declaration order of the starting tasks,
+ * one per edge that closes a loop (the same cycle may come twice). Lazy, so findCycle pays only
+ * for the walk up to the first one.
+ */
+function* walkCycles(graph: TaskGraph): Generator<string[]> {
+  const state = new Map<string, 'open' | 'done'>();
   for (const start of graph.nodes) {
     if (state.has(start)) continue;
     const path: string[] = [start];
@@ -82,8 +73,7 @@ export function findCycles(graph: TaskGraph): string[][] {
         state.set(path.pop()!, 'done');
         pending.pop();
       } else if (state.get(next) === 'open') {
-        const cycle = rotateToFirst(path.slice(path.indexOf(next)), graph.nodes);
-        found.set(cycle.join('\0'), cycle);
+        yield rotateToFirst(path.slice(path.indexOf(next)), graph.nodes);
       } else if (!state.has(next)) {
         state.set(next, 'open');
         path.push(next);
@@ -91,7 +81,6 @@ export function findCycles(graph: TaskGraph): string[][] {
       }
     }
   }
-  return [...found.values()];
 }
 
 function rotateToFirst(cycle: string[], order: readonly string[]): string[] {
