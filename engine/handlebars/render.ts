@@ -6,6 +6,7 @@ import { compileDirect, type DirectTemplate } from './direct.js';
 import { formatShellAt, formatText } from './format.js';
 import { builtinHelpers } from './helpers.js';
 import { isTruthy } from '../truthy.js';
+import { isTemplate } from './is-template.js';
 import { parseTemplate } from './parse.js';
 import { parsePlain } from './plain.js';
 import { escapeShellComments } from './shell-context.js';
@@ -26,6 +27,7 @@ import {
 
 // Callers that always need text (the template executor writing a file) format a typed result the same way.
 export { formatText } from './format.js';
+export { isTemplate } from './is-template.js';
 
 type Delegate = Handlebars.TemplateDelegate;
 type Compiled =
@@ -337,13 +339,6 @@ function renderDeep(
   return value;
 }
 
-/**
- * True when `s` holds a template expression.
- * @example isTemplate('lint {{item.file}}') // true
- */
-export function isTemplate(s: string): boolean {
-  return s.includes('{{');
-}
 
 function compileCached(engine: TemplateEngine, source: string, shell: boolean): Compiled {
   const cache = shell ? engine.cache.shell : engine.cache.text;

@@ -8,6 +8,7 @@ import { chunked } from '../run/values.js';
 import { engineFor } from '../load/project.js';
 import { pluginOptions } from '../load/settings.js';
 import { analyzeTemplate, createTemplateEngine, isTemplate, renderString, type TemplateEngine } from '../handlebars/render.js';
+import { holdsTemplate } from '../handlebars/is-template.js';
 import type { Pipeline, Plan, TaskSpec } from '../types.js';
 
 /** One task's worst case: per call, how many calls (undefined: a forEach known only at run time), and the product. */
@@ -122,34 +123,49 @@ function withCalls(perCall: Estimate, calls: number | undefined): TaskCost {
  */
 function taskCost(spec: TaskSpec, estimate: EstimateFn, ctx: Parameters<EstimateFn>[1], render: Renderer, known: PlanScope): TaskCost | undefined {
   try {
-    // Tasks of a pipeline template read the call's inputs, not the pipeline's: those stay open.
-    const inputs = spec.scope ? undefined : known.inputs;
-    const base: Record<string, unknown> = { pipeline: { name: known.name }, ...(inputs ? { inputs } : {}) };
-    const readable = (extra: Set<string>) => (path: string): boolean => {
-      const [root, name] = path.split('.');
-      if (root === 'pipeline') return true;
-      if (root === 'inputs') return inputs !== undefined && (name === undefined ? known.allInputs : Object.hasOwn(inputs, name!));
-      return extra.has(root!);
-    };
-    if (!spec.forEach) return withCalls(estimate(render(spec.with, base, readable(NONE)), ctx), 1);
-
+    const { base, readable } = planView(spec, known);
+    const once = () => estimate(render(spec.with, base, readable(NONE)), ctx);
+    if (!spec.forEach) return withCalls(once(), 1);
     const items = render(spec.forEach.items, base, readable(NONE));
-    if (!Array.isArray(items)) return asWritten(spec, estimate(render(spec.with, base, readable(NONE)), ctx));
+    if (!Array.isArray(items)) return asWritten(spec, once());
     const instances = chunked(items, spec.forEach.chunk);
     // An item still holding a template is not known: strings reading it stay open.
-    if (JSON.stringify(items).includes('{{')) return withCalls(estimate(render(spec.with, base, readable(NONE)), ctx), instances.length);
-    const seen = new Map<string, Estimate>();
-    const each: Estimate[] = instances.map((item, index) => {
-      const w = render(spec.with, { ...base, item, index }, readable(ITEM));
-      const key = JSON.stringify(w) ?? '';
-      let e = seen.get(key);
-      if (!e) seen.set(key, (e = estimate(w, ctx)));
-      return e;
-    });
-    return sumOf(each, each.length === 0 ? estimate(render(spec.with, base, readable(NONE)), ctx) : {});
+    if (holdsTemplate(items)) return withCalls(once(), instances.length);
+    if (instances.length === 0) return sumOf([], once());
+    const renderItem = (item: unknown, index: number) => render(spec.with, { ...base, item, index }, readable(ITEM));
+    return sumOf(estimateEach(instances, renderItem, (w) => estimate(w, ctx)), {});
   } catch {
     return undefined;
   }
+}
+
+type PlanView = { base: Record<string, unknown>; readable: (extra: Set<string>) => (path: string) => boolean };
+
+// The scope a task's templates render in at plan time, and which paths it may read: pipeline.*,
+// the inputs known (a pipeline template's tasks read the call's inputs, so those stay open),
+// and `extra` roots (a forEach's item and index).
+function planView(spec: TaskSpec, known: PlanScope): PlanView {
+  const inputs = spec.scope ? undefined : known.inputs;
+  const base: Record<string, unknown> = { pipeline: { name: known.name }, ...(inputs ? { inputs } : {}) };
+  const readable = (extra: Set<string>) => (path: string): boolean => {
+    const [root, name] = path.split('.');
+    if (root === 'pipeline') return true;
+    if (root === 'inputs') return inputs !== undefined && (name === undefined ? known.allInputs : Object.hasOwn(inputs, name!));
+    return extra.has(root!);
+  };
+  return { base, readable };
+}
+
+// Each instance's estimate; instances whose rendered `with` is the same are estimated once.
+function estimateEach(instances: unknown[], renderItem: (item: unknown, index: number) => unknown, estimate: (w: unknown) => Estimate): Estimate[] {
+  const seen = new Map<string, Estimate>();
+  return instances.map((item, index) => {
+    const w = renderItem(item, index);
+    const key = JSON.stringify(w) ?? '';
+    let e = seen.get(key);
+    if (!e) seen.set(key, (e = estimate(w)));
+    return e;
+  });
 }
 
 const NONE = new Set<string>();
