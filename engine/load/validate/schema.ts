@@ -12,6 +12,8 @@ import { withinMaxDuration } from '../../duration.js';
 import type { PathSegment } from '../yaml.js';
 import { withoutEditorConditions } from './editor-schema.js';
 import { prefix, type Reporter } from './report.js';
+import { isTemplate } from '../../handlebars/is-template.js';
+import type { WeftErrorCode } from '../../errors.js';
 
 export const PIPELINE_SCHEMA_ID = 'https://weft.dev/schemas/pipeline.schema.json';
 
@@ -96,60 +98,83 @@ export type MapOptions = {
 export function reportSchemaErrors(errors: readonly ErrorObject[], reporter: Reporter, options: MapOptions): void {
   const invalid = options.invalid ?? 'PIPELINE_INVALID';
   for (const error of errors) {
-    // Errors inside propertyNames carry the offending name; the propertyNames error itself reports it.
-    if ((error as { propertyName?: string }).propertyName !== undefined) continue;
-    if (options.templated && typeof error.data === 'string' && error.data.includes('{{')) continue;
-    // A number that is not finite is reported once, by checkNumbers, whatever the schema wanted there.
-    if (typeof error.data === 'number' && !Number.isFinite(error.data)) continue;
+    if (isReportedElsewhere(error, options)) continue;
     const inner = toPath(error.instancePath, options.root);
     const at = options.place ? options.place(inner) : [...options.base, ...inner];
-    const params = error.params as Record<string, unknown>;
-    // `timeout` is a duration or a template: the duration branch's error is the one that helps.
-    if (error.keyword === 'anyOf' || isTemplateStringSchema(error.parentSchema)) continue;
-    switch (error.keyword) {
-      case 'additionalProperties': {
-        const key = String(params.additionalProperty);
-        const known = Object.keys((error.parentSchema?.properties as object | undefined) ?? {});
-        reporter.add('UNKNOWN_KEY', [...at, key], `${prefix(at)}unknown key "${key}"${didYouMean(key, known)}`, { target: 'key' });
-        break;
-      }
-      case 'required':
-        reporter.add(invalid, at, `${prefix(at)}missing required key "${String(params.missingProperty)}"`, { target: 'key' });
-        break;
-      case 'propertyNames': {
-        const name = String(params.propertyName);
-        const rule = describePattern(error.schema as JsonSchema);
-        reporter.add(invalid, [...at, name], `${prefix(at)}"${name}" is not a valid name${rule}`, { target: 'key' });
-        break;
-      }
-      case 'enum': {
-        const allowed = (params.allowedValues as unknown[]).map(String);
-        const hint = typeof error.data === 'string' ? didYouMean(error.data, allowed) : '';
-        reporter.add(invalid, at, `${prefix(at)}${JSON.stringify(error.data)} is not one of ${allowed.join(', ')}${hint}`);
-        break;
-      }
-      case 'type': {
-        if (isDurationSchema(error.parentSchema)) {
-          reporter.add('BAD_DURATION', at, `${prefix(at)}${notADuration(error.data)}`);
-          break;
-        }
-        // ajv writes a list of types as "string,array,object".
-        const types = String(params.type).split(',');
-        const wanted = types.length > 1 ? `${types.slice(0, -1).join(', ')} or ${types.at(-1)}` : types[0];
-        reporter.add(invalid, at, `${prefix(at)}must be ${wanted}${shown(error)}`);
-        break;
-      }
-      case 'maxDurationMs':
-        reporter.add('BAD_DURATION', at, `${prefix(at)}${tooLong(error.data)}`);
-        break;
-      default:
-        if (isDurationSchema(error.parentSchema)) {
-          reporter.add('BAD_DURATION', at, `${prefix(at)}${notADuration(error.data)}`);
-        } else {
-          reporter.add(invalid, at, `${prefix(at)}${error.message ?? 'is invalid'}${shown(error)}`);
-        }
-    }
+    const describe = byKeyword.get(error.keyword) ?? otherProblem;
+    const { code, path, message, key } = describe(error, at, invalid);
+    reporter.add(code, path, message, key ? { target: 'key' } : {});
   }
+}
+
+// Errors another report covers, or that do not apply.
+function isReportedElsewhere(error: ErrorObject, options: MapOptions): boolean {
+  // Errors inside propertyNames carry the offending name; the propertyNames error itself reports it.
+  if ((error as { propertyName?: string }).propertyName !== undefined) return true;
+  // A template may render to any type: the run-time check sees its value.
+  if (options.templated && typeof error.data === 'string' && isTemplate(error.data)) return true;
+  // A number that is not finite is reported once, by checkNumbers, whatever the schema wanted there.
+  if (typeof error.data === 'number' && !Number.isFinite(error.data)) return true;
+  // `timeout` is a duration or a template: the duration branch's error is the one that helps.
+  return error.keyword === 'anyOf' || isTemplateStringSchema(error.parentSchema);
+}
+
+/** One problem to report: `key` places it at the key rather than the value. */
+type SchemaProblem = { code: WeftErrorCode; path: PathSegment[]; message: string; key?: boolean };
+type InvalidCode = NonNullable<MapOptions['invalid']>;
+type Describe = (error: ErrorObject, at: PathSegment[], invalid: InvalidCode) => SchemaProblem;
+
+const byKeyword = new Map<string, Describe>([
+  ['additionalProperties', unknownKey],
+  ['required', missingKey],
+  ['propertyNames', badName],
+  ['enum', notOneOf],
+  ['type', wrongType],
+  ['maxDurationMs', (error, at) => ({ code: 'BAD_DURATION', path: at, message: `${prefix(at)}${tooLong(error.data)}` })],
+]);
+
+function paramsOf(error: ErrorObject): Record<string, unknown> {
+  return error.params as Record<string, unknown>;
+}
+
+function unknownKey(error: ErrorObject, at: PathSegment[]): SchemaProblem {
+  const key = String(paramsOf(error).additionalProperty);
+  const known = Object.keys((error.parentSchema?.properties as object | undefined) ?? {});
+  return { code: 'UNKNOWN_KEY', path: [...at, key], message: `${prefix(at)}unknown key "${key}"${didYouMean(key, known)}`, key: true };
+}
+
+function missingKey(error: ErrorObject, at: PathSegment[], invalid: InvalidCode): SchemaProblem {
+  return { code: invalid, path: at, message: `${prefix(at)}missing required key "${String(paramsOf(error).missingProperty)}"`, key: true };
+}
+
+function badName(error: ErrorObject, at: PathSegment[], invalid: InvalidCode): SchemaProblem {
+  const name = String(paramsOf(error).propertyName);
+  const rule = describePattern(error.schema as JsonSchema);
+  return { code: invalid, path: [...at, name], message: `${prefix(at)}"${name}" is not a valid name${rule}`, key: true };
+}
+
+function notOneOf(error: ErrorObject, at: PathSegment[], invalid: InvalidCode): SchemaProblem {
+  const allowed = (paramsOf(error).allowedValues as unknown[]).map(String);
+  const hint = typeof error.data === 'string' ? didYouMean(error.data, allowed) : '';
+  return { code: invalid, path: at, message: `${prefix(at)}${JSON.stringify(error.data)} is not one of ${allowed.join(', ')}${hint}` };
+}
+
+function wrongType(error: ErrorObject, at: PathSegment[], invalid: InvalidCode): SchemaProblem {
+  if (isDurationSchema(error.parentSchema)) return notADurationAt(error, at);
+  // ajv writes a list of types as "string,array,object".
+  const types = String(paramsOf(error).type).split(',');
+  const wanted = types.length > 1 ? `${types.slice(0, -1).join(', ')} or ${types.at(-1)}` : types[0];
+  return { code: invalid, path: at, message: `${prefix(at)}must be ${wanted}${shown(error)}` };
+}
+
+// Any other keyword: ajv's own message, or BAD_DURATION for a duration's pattern.
+function otherProblem(error: ErrorObject, at: PathSegment[], invalid: InvalidCode): SchemaProblem {
+  if (isDurationSchema(error.parentSchema)) return notADurationAt(error, at);
+  return { code: invalid, path: at, message: `${prefix(at)}${error.message ?? 'is invalid'}${shown(error)}` };
+}
+
+function notADurationAt(error: ErrorObject, at: PathSegment[]): SchemaProblem {
+  return { code: 'BAD_DURATION', path: at, message: `${prefix(at)}${notADuration(error.data)}` };
 }
 
 function notADuration(value: unknown): string {
