@@ -33,92 +33,102 @@ type KeyState = { holder: string | undefined; queue: Fifo<Waiter> };
  * locks.release('a'); // ['b']
  */
 export function createLockManager(): LockManager {
-  const keys = new Map<string, KeyState>();
-  const held = new Map<string, readonly string[]>();
-  const waiting = new Map<string, Waiter>();
+  return new KeyLocks();
+}
 
-  const stateOf = (key: string): KeyState => {
-    let state = keys.get(key);
+class KeyLocks implements LockManager {
+  private readonly keys = new Map<string, KeyState>();
+  private readonly held = new Map<string, readonly string[]>();
+  private readonly waiting = new Map<string, Waiter>();
+
+  tryAcquire(holder: string, wanted: readonly string[]): boolean {
+    if (this.held.has(holder)) throw new WeftError('INTERNAL', `${holder} already holds its locks`);
+    const waiter = this.waiting.get(holder);
+    const unique = waiter ? waiter.keys : wanted.length > 1 ? [...new Set(wanted)] : wanted;
+    if (unique.every((key) => this.isFreeFor(key, waiter))) {
+      for (const key of unique) {
+        const state = this.stateOf(key);
+        state.holder = holder;
+        // isFreeFor found the waiter at the head of each queue: it leaves them now.
+        if (waiter) state.queue.shift();
+      }
+      if (waiter) this.waiting.delete(holder);
+      this.held.set(holder, unique);
+      return true;
+    }
+    if (!waiter) this.enqueue({ id: holder, keys: unique, alive: true });
+    return false;
+  }
+
+  release(holder: string): string[] {
+    const mine = this.held.get(holder);
+    if (!mine) return [];
+    this.held.delete(holder);
+    for (const key of mine) this.stateOf(key).holder = undefined;
+    return this.admitted(mine);
+  }
+
+  cancel(holder: string): string[] {
+    const waiter = this.waiting.get(holder);
+    if (!waiter) return [];
+    this.waiting.delete(holder);
+    waiter.alive = false;
+    return this.admitted(waiter.keys);
+  }
+
+  isQueued(holder: string): boolean {
+    return this.waiting.has(holder);
+  }
+
+  holderOf(key: string): string | undefined {
+    return this.keys.get(key)?.holder;
+  }
+
+  private enqueue(waiter: Waiter): void {
+    for (const key of waiter.keys) this.stateOf(key).queue.push(waiter);
+    this.waiting.set(waiter.id, waiter);
+  }
+
+  private stateOf(key: string): KeyState {
+    let state = this.keys.get(key);
     if (!state) {
       state = { holder: undefined, queue: new Fifo() };
-      keys.set(key, state);
+      this.keys.set(key, state);
     }
     return state;
-  };
+  }
+
   // Cancelled waiters stay in the queues until they reach the front; skip and drop them there.
-  const headOf = (state: KeyState): Waiter | undefined => {
+  private headOf(state: KeyState): Waiter | undefined {
     let head = state.queue.peek();
     while (head && !head.alive) {
       state.queue.shift();
       head = state.queue.peek();
     }
     return head;
-  };
-  const forget = (key: string, state: KeyState): void => {
-    if (state.holder === undefined && headOf(state) === undefined) keys.delete(key);
-  };
-  const isFreeFor = (key: string, waiter: Waiter | undefined): boolean => {
-    const state = keys.get(key);
+  }
+
+  private isFreeFor(key: string, waiter: Waiter | undefined): boolean {
+    const state = this.keys.get(key);
     if (!state) return true;
     if (state.holder !== undefined) return false;
-    const head = headOf(state);
+    const head = this.headOf(state);
     return head === undefined || head === waiter;
-  };
-  const admitted = (touched: readonly string[]): string[] => {
+  }
+
+  // The waiters at the head of the touched keys' queues that can now take all their keys; keys
+  // nobody holds or waits for are forgotten.
+  private admitted(touched: readonly string[]): string[] {
     const ready: string[] = [];
     for (const key of touched) {
-      const state = keys.get(key);
+      const state = this.keys.get(key);
       if (!state) continue;
-      const head = headOf(state);
-      if (head && !ready.includes(head.id) && head.keys.every((k) => isFreeFor(k, head))) ready.push(head.id);
-      forget(key, state);
+      const head = this.headOf(state);
+      if (head && !ready.includes(head.id) && head.keys.every((k) => this.isFreeFor(k, head))) ready.push(head.id);
+      if (state.holder === undefined && this.headOf(state) === undefined) this.keys.delete(key);
     }
     return ready;
-  };
-
-  return {
-    tryAcquire(holder, wanted) {
-      if (held.has(holder)) throw new WeftError('INTERNAL', `${holder} already holds its locks`);
-      const waiter = waiting.get(holder);
-      const unique = waiter ? waiter.keys : wanted.length > 1 ? [...new Set(wanted)] : wanted;
-      if (unique.every((key) => isFreeFor(key, waiter))) {
-        for (const key of unique) {
-          const state = stateOf(key);
-          state.holder = holder;
-          if (waiter) state.queue.shift();
-        }
-        if (waiter) waiting.delete(holder);
-        held.set(holder, unique);
-        return true;
-      }
-      if (!waiter) {
-        const queued: Waiter = { id: holder, keys: unique, alive: true };
-        for (const key of unique) stateOf(key).queue.push(queued);
-        waiting.set(holder, queued);
-      }
-      return false;
-    },
-    release(holder) {
-      const mine = held.get(holder);
-      if (!mine) return [];
-      held.delete(holder);
-      for (const key of mine) stateOf(key).holder = undefined;
-      return admitted(mine);
-    },
-    cancel(holder) {
-      const waiter = waiting.get(holder);
-      if (!waiter) return [];
-      waiting.delete(holder);
-      waiter.alive = false;
-      return admitted(waiter.keys);
-    },
-    isQueued(holder) {
-      return waiting.has(holder);
-    },
-    holderOf(key) {
-      return keys.get(key)?.holder;
-    },
-  };
+  }
 }
 
 /** A queue with O(1) shift: Array#shift copies, which is quadratic over 100,000 waiters. */
