@@ -13,6 +13,7 @@ export type { ErrorData } from './types.js';
 export { writeFileAtomic } from './write-file-atomic.js';
 export { makeDirs, nearestExisting } from './make-dirs.js';
 export { createMasker, MASK, type Masker } from './mask.js';
+export { holdsTemplate, isTemplate } from './handlebars/is-template.js';
 export type { TemplateEngine } from './handlebars/render.js';
 
 /** weft's template engine module: createTemplateEngine, renderString, renderValue. */

@@ -1,6 +1,7 @@
 // `weft plan`'s worst case for one llm call, from `with` with what is known at plan time rendered
 // (inputs, partials, known forEach items): a string still holding `{{…}}` reads run-time values,
 // so its size is not known and it is bounded by the model's context window.
+import { holdsTemplate } from '../../engine/plugin.js';
 import { estimateTokens } from './context.js';
 import { worstCaseCost } from './cost.js';
 import { jsonInstruction } from './output.js';
@@ -10,8 +11,6 @@ import { modelsFor, outputAttemptsOf } from './settings.js';
 // A re-ask adds the previous answer and a one-line follow-up to the input.
 const followUpTokens = 100;
 
-const isOpen = (value: unknown): boolean => JSON.stringify(value ?? '').includes('{{');
-
 /**
  * The most one call of a task may cost: every request a json task may send (re-asks), each with
  * the largest input it can have and `maxTokens` out. Input from files or from templates counts
@@ -19,7 +18,7 @@ const isOpen = (value: unknown): boolean => JSON.stringify(value ?? '').includes
  * @example estimateLlm({ prompt: 'hi', maxTokens: 100 }, { model: 'claude-haiku-5-5', root: '.', options: {} })
  */
 export function estimateLlm(w: LlmWith, ctx: { model?: string; root: string; options: Record<string, unknown> }): { tokens?: number; costUsd?: number } {
-  if (!ctx.model || isOpen(w.maxTokens) || isOpen(w.contextMaxTokens)) return {};
+  if (!ctx.model || holdsTemplate(w.maxTokens) || holdsTemplate(w.contextMaxTokens)) return {};
   let models;
   try {
     models = modelsFor(ctx.options, ctx.root);
@@ -33,10 +32,10 @@ export function estimateLlm(w: LlmWith, ctx: { model?: string; root: string; opt
   const ceiling = window === undefined ? Infinity : Math.max(0, window - maxTokens);
   // A text field rendered to a non-string (`prompt: "{{inputs.list}}"`) counts as its JSON.
   const text = (t: unknown): string | undefined => (t === undefined ? undefined : typeof t === 'string' ? t : JSON.stringify(t));
-  const fixed = [text(w.shared), text(w.system), text(w.prompt), w.output === 'json' ? jsonInstruction(w.schema) : undefined].filter((t): t is string => typeof t === 'string' && !isOpen(t));
-  const openText = [w.shared, w.system, w.prompt].some(isOpen);
-  const openContext = (w.context ?? []).some((c) => 'files' in c || isOpen(c.value));
-  const knownContext = (w.context ?? []).filter((c) => !('files' in c) && !isOpen(c.value)).map((c) => ('value' in c ? (typeof c.value === 'string' ? c.value : JSON.stringify(c.value) ?? '') : ''));
+  const fixed = [text(w.shared), text(w.system), text(w.prompt), w.output === 'json' ? jsonInstruction(w.schema) : undefined].filter((t): t is string => typeof t === 'string' && !holdsTemplate(t));
+  const openText = [w.shared, w.system, w.prompt].some(holdsTemplate);
+  const openContext = (w.context ?? []).some((c) => 'files' in c || holdsTemplate(c.value));
+  const knownContext = (w.context ?? []).filter((c) => !('files' in c) && !holdsTemplate(c.value)).map((c) => ('value' in c ? (typeof c.value === 'string' ? c.value : JSON.stringify(c.value) ?? '') : ''));
   let input = estimateTokens([...fixed, ...knownContext].join(''));
   if (openText) input = ceiling;
   else if (openContext) input = w.contextMaxTokens === undefined ? ceiling : input + w.contextMaxTokens;

@@ -1,7 +1,7 @@
 // Before any task starts: is every llm task runnable? A model it can price, and an API key
 // unless its answer is already in the cache (then the run needs no key at all).
 import type { WeftErrorCode } from '../../engine/plugin.js';
-import { isWeftError } from '../../engine/plugin.js';
+import { holdsTemplate, isWeftError } from '../../engine/plugin.js';
 import { cacheDirOf, hasCached, wasAnswered } from './cache.js';
 import type { ModelTable } from './models.js';
 import { prepareCall } from './prompt.js';
@@ -57,7 +57,7 @@ export async function preflightLlm(
 async function isAnswered(task: PreflightTask, root: string, options: Record<string, unknown>): Promise<boolean> {
   const dir = cacheDirOf(root, options);
   if (!dir || !task.model) return false;
-  if (JSON.stringify(task.with).includes('{{')) return wasAnswered(dir, task.id, task.model);
+  if (holdsTemplate(task.with)) return wasAnswered(dir, task.id, task.model);
   try {
     const call = await prepareCall(task.with as LlmWith, task.model, root);
     return hasCached(dir, call.key);

@@ -1,6 +1,7 @@
 // A template call's `with:` against the template's typed `inputs`: statically at load time (what
 // a literal can tell) and again at run time, once the call's templates are rendered.
 import { WeftError } from '../../errors.js';
+import { isTemplate } from '../../handlebars/is-template.js';
 import { inputProblem } from '../../input-values.js';
 import type { InputSpec } from '../../types.js';
 
@@ -9,7 +10,7 @@ export type InputMismatch = { key?: string; message: string };
 
 // A string holding `{{` is only known at run time; the run-time check sees its value.
 function deferred(value: unknown): boolean {
-  return typeof value === 'string' && value.includes('{{');
+  return typeof value === 'string' && isTemplate(value);
 }
 
 /**

@@ -1,6 +1,7 @@
 // Templates compile, call known helpers, and read only tasks that are sure to have finished.
 import { analyzeTemplate, checkShellTemplate, type TemplateEngine } from '../../handlebars/render.js';
 import { escapeShellComments } from '../../handlebars/shell-context.js';
+import { isTemplate } from '../../handlebars/is-template.js';
 import { didYouMean } from '../../suggest.js';
 import type { Registry } from '../registry.js';
 import type { PathSegment } from '../yaml.js';
@@ -113,7 +114,7 @@ function firstLine(message: string): string {
 /** Calls `fn` for every string holding `{{` in a nested value (a string without one renders as itself). */
 function forEachString(value: unknown, path: PathSegment[], fn: (source: string, path: PathSegment[]) => void): void {
   if (typeof value === 'string') {
-    if (value.includes('{{')) fn(value, path);
+    if (isTemplate(value)) fn(value, path);
   } else if (Array.isArray(value)) {
     value.forEach((item, i) => forEachString(item, [...path, i], fn));
   } else if (isRecord(value)) {
