@@ -76,6 +76,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     queue: queueNameFor(options.tags),
   };
   const controllers = new Map<string, AbortController>();
+  let closing: Promise<void> | undefined;
 
   const beat = () => writeHeartbeat(redis, prefix, info, stallTimeoutMs).catch(() => {});
   await writeHeartbeat(redis, prefix, info, stallTimeoutMs);
@@ -117,14 +118,18 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   });
   await worker.waitUntilReady();
 
-  let closing: Promise<void> | undefined;
   return {
     info,
     close() {
       closing ??= (async () => {
-        await worker.close();
+        // With Redis gone, BullMQ's close waits for it forever; once nothing runs, nothing is owed.
+        const stranded = untilIdleWithoutRedis(redis, info);
+        await Promise.race([worker.close(), stranded.promise]);
+        stranded.cancel();
+        if (redis.status !== 'ready') await Promise.race([worker.disconnect(), new Promise((resolve) => setTimeout(resolve, 1000))]);
         clearInterval(heartbeat);
-        await removeHeartbeat(redis, prefix, info.id).catch(() => {});
+        // Unreachable, the entry expires on its own; a command now would wait for Redis forever.
+        if (redis.status === 'ready') await removeHeartbeat(redis, prefix, info.id).catch(() => {});
         await pool.destroy();
         subscriber.disconnect();
         redis.disconnect();
@@ -132,6 +137,15 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       return closing;
     },
   };
+}
+
+/** Resolves once no attempt runs and Redis is unreachable: a close that could only hang. */
+function untilIdleWithoutRedis(redis: Redis, info: WorkerInfo): { promise: Promise<void>; cancel(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const promise = new Promise<void>((resolve) => {
+    timer = setInterval(() => info.running === 0 && redis.status !== 'ready' && resolve(), 250);
+  });
+  return { promise, cancel: () => clearInterval(timer) };
 }
 
 /**

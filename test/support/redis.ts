@@ -87,7 +87,11 @@ export async function startWorker(cwd: string, url: string, args: string[] = [],
     output: () => text,
     stop: async (signal = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
+      // A test must not leave a worker behind, even one that fails to stop.
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
     },
   };
 }
