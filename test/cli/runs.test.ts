@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../plugins/contract.js';
 import { binPath, makeProject, runCli, spawnBin } from './support.js';
@@ -73,6 +74,8 @@ describe('weft runs and a killed run', () => {
     });
     const child = spawn(process.execPath, [binPath, 'run', 'slow'], { cwd, env: { PATH: process.env.PATH }, stdio: 'ignore' });
     await waitFor(() => existsSync(path.join(cwd, 'hang.started')), 'the hanging task to start');
+    // Task ends are committed to the journal in short windows: kill once `first` is in it.
+    await waitFor(() => journaledTasks(cwd).includes('first'), 'the journal to hold the first task');
     child.kill('SIGKILL');
     await once(child, 'exit');
 
@@ -84,3 +87,15 @@ describe('weft runs and a killed run', () => {
     expect(show.stdout).toMatch(/^⊘ slow cancelled in \S+: 1 succeeded \(the run was killed/m);
   });
 });
+
+/** Task ids the store journaled so far, read as another process would. */
+function journaledTasks(cwd: string): string[] {
+  const file = path.join(cwd, '.weft/weft.db');
+  if (!existsSync(file)) return [];
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare('SELECT task FROM journal').all() as Array<{ task: string }>).map((r) => r.task);
+  } finally {
+    db.close();
+  }
+}
