@@ -82,7 +82,9 @@ class TaskLifecycle implements Lifecycle {
     let planned: Planned[] | undefined;
     // A condition that reads the loop waits for its instance; the others decide for the task.
     const conditions = conditionsOf(spec);
-    const perInstance = conditions.filter((c) => (spec.forEach || spec.matrix) && readsLoop(ctx, c.source));
+    // In a fanned-out template call, inputs themselves may come from the leg: its own if waits too.
+    const legInputs = spec.scope?.fanout === true && spec.loopScope !== undefined;
+    const perInstance = conditions.filter((c) => (spec.forEach || spec.matrix) && (readsLoop(ctx, c.source) || (c.own && legInputs)));
     try {
       for (const c of conditions) if (!perInstance.includes(c) && !conditionHolds(ctx, spec, c)) return this.skipTask(state, 'condition');
       planned = planInstances(ctx, spec);

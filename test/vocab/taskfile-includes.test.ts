@@ -85,3 +85,31 @@ tasks:
     expect(report.tasks['legs.build[1]']).toMatchObject({ status: 'skipped', reason: 'condition' });
   });
 });
+
+describe('a fanned-out call whose template task has its own if on inputs', () => {
+  it('decides that if per leg, since the inputs come from the leg', async () => {
+    const { report } = await runYaml(
+      `
+tasks:
+  legs:
+    uses: template:gate
+    matrix: { name: [on, off] }
+    with: { name: "{{matrix.name}}" }
+`,
+      {
+        files: {
+          'templates/gate.yaml': `
+inputs:
+  name: { type: string, required: true }
+tasks:
+  run-it:
+    if: "{{eq inputs.name 'on'}}"
+    run: echo {{inputs.name}}
+`,
+        },
+      },
+    );
+    expect(report.tasks['legs.run-it[name=on]']?.status).toBe('success');
+    expect(report.tasks['legs.run-it[name=off]']).toMatchObject({ status: 'skipped', reason: 'condition' });
+  });
+});
