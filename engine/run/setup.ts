@@ -6,10 +6,10 @@ import { createMasker, type Masker } from '../mask.js';
 import type { ExecutorEntry } from '../executor.js';
 import type { Store } from '../store/store.js';
 import { createFileHasher } from './file-hashes.js';
-import { readFileHashes, type KnownHash } from '../store/file-hashes.js';
+import { readFileHash, type KnownHash } from '../store/file-hashes.js';
 import { createJournalWriter, type JournalWriter } from './journal-writer.js';
 import { createUpToDate, type UpToDate } from './up-to-date.js';
-import { startWatchdog, type Watchdog } from './watchdog.js';
+import { createWatchdog, type Watchdog } from './watchdog.js';
 import { createExecutorPool, type ExecutorPool } from '../pool/local.js';
 import { loadRegistry, type Registry } from '../load/registry.js';
 import { loadPartials } from '../load/partials.js';
@@ -116,7 +116,7 @@ export async function setupRun(pipeline: Pipeline, options: RunPipelineOptions):
   scope.env = { ...scope.env, ...envValues(renderValue(engine, pipeline.env, scope as unknown as Record<string, unknown>, { where: 'env' })) };
   for (const value of secretLookingValues(scope.env)) masker.add(value);
   // Every process the run starts is marked, so none outlives weft (watchdog.ts).
-  const watchdog = dryRun ? undefined : startWatchdog();
+  const watchdog = dryRun ? undefined : createWatchdog();
   const runEnv = { ...scope.env, ...watchdog?.env };
   const pool = dryRun ? undefined : (options.pool ?? createExecutorPool({ workers: pipeline.config.workers, preload: preloadOf(tasks), env: runEnv }));
   // A pool made before the pipeline was known (the CLI starts one while it loads) learns the executors now.
@@ -162,13 +162,14 @@ export async function setupRun(pipeline: Pipeline, options: RunPipelineOptions):
     ctx.upToDate = createUpToDate({
       store,
       file: path.relative(pipeline.root, pipeline.file),
-      hasher: createFileHasher(pipeline.root, keptHashes(store)),
+      hasher: createFileHasher(pipeline.root, keptHash(store)),
       masker,
       scope,
       tasks,
       journal,
       ...(options.force && { force: options.force }),
       warn: (message) => emit({ type: 'warning', message }),
+      envKeys: Object.keys(pipeline.env),
     });
   }
   return ctx;
@@ -229,10 +230,12 @@ function executionOptions(
 }
 
 /** Source hashes kept by earlier runs; none when the store cannot give them (they are only a shortcut). */
-function keptHashes(store: Store): Map<string, KnownHash> {
-  try {
-    return readFileHashes(store);
-  } catch {
-    return new Map();
-  }
+function keptHash(store: Store): (file: string) => KnownHash | undefined {
+  return (file) => {
+    try {
+      return readFileHash(store, file);
+    } catch {
+      return undefined;
+    }
+  };
 }

@@ -44,6 +44,8 @@ export type UpToDateOptions = {
   /** `--force`: every task, or these task ids. */
   force?: true | readonly string[];
   warn(message: string): void;
+  /** Keys of the pipeline's own `env:` (scope.env also holds the process env). */
+  envKeys: readonly string[];
 };
 
 /** Whether the task takes part in up-to-date checks at all. */
@@ -63,7 +65,10 @@ export function createUpToDate(options: UpToDateOptions): UpToDate {
   async function fingerprintOf(inst: Instance): Promise<string> {
     const { spec } = inst.task;
     const sources = spec.sources ? await hasher.hashGlobs(spec.sources) : [];
-    const env: Record<string, string> = { ...options.scope.env };
+    // The pipeline's and the task's own env, not the whole process env (`env.*` falls back to it):
+    // PWD, OLDPWD or SHLVL differ from one shell to the next and would make every task stale.
+    const env: Record<string, string> = {};
+    for (const key of options.envKeys) env[key] = options.scope.env[key] ?? '';
     for (const key of Object.keys(spec.env)) env[key] = inst.env[key] ?? '';
     const definition = { v: 1, uses: spec.uses, with: inst.with, env, model: spec.model ?? null, generates: spec.generates ?? null };
     const needs = spec.needs.map((id) => [id, contributionOf(options.tasks.get(id)!)]);

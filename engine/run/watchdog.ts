@@ -24,17 +24,36 @@ done`;
 export interface Watchdog {
   /** The env entry every process of the run gets. */
   readonly env: Record<string, string>;
+  /** A process is about to start: have the watchdog running (spawned once, on first use). */
+  arm(): void;
   /** The run ended normally: the watchdog exits without killing anything. */
   release(): void;
 }
 
 /**
- * Start the watchdog of one run, or undefined where it cannot work (no /proc).
- * @example const watchdog = startWatchdog(); runEnv = { ...runEnv, ...watchdog?.env }; …; watchdog?.release()
+ * The watchdog of one run, or undefined where it cannot work (no /proc). Its process is spawned
+ * by the first arm(), so a run that starts nothing (every task up to date) spawns nothing.
+ * @example const watchdog = createWatchdog(); runEnv = { ...runEnv, ...watchdog?.env }; watchdog?.arm(); …; watchdog?.release()
  */
-export function startWatchdog(): Watchdog | undefined {
+export function createWatchdog(): Watchdog | undefined {
   if (process.platform !== 'linux' || !existsSync('/proc/self/environ')) return undefined;
   const token = `${process.pid}-${randomBytes(8).toString('hex')}`;
+  let child: ChildProcess | undefined;
+  let armed = false;
+  return {
+    env: { [OWNER_ENV]: token },
+    arm() {
+      if (armed) return;
+      armed = true;
+      child = spawnWatchdog(token);
+    },
+    release() {
+      child?.stdin?.end('done\n');
+    },
+  };
+}
+
+function spawnWatchdog(token: string): ChildProcess | undefined {
   let child: ChildProcess;
   try {
     child = spawn('/bin/sh', ['-c', SCRIPT, 'weft-watchdog', token], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
@@ -46,10 +65,5 @@ export function startWatchdog(): Watchdog | undefined {
   // Neither the process nor its pipe may keep weft's event loop alive.
   child.unref();
   (child.stdin as unknown as { unref?: () => void }).unref?.();
-  return {
-    env: { [OWNER_ENV]: token },
-    release() {
-      child.stdin!.end('done\n');
-    },
-  };
+  return child;
 }

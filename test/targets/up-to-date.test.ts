@@ -89,6 +89,20 @@ describe('up-to-date checks (sources / generates)', () => {
     expect((await run(cwd)).ran).toEqual(['link']);
   });
 
+  it('the process environment is not part of the fingerprint; the pipeline\'s env is', async () => {
+    const cwd = makeProject({
+      'pipelines/build.yaml': 'env: { MODE: fast }\ntasks:\n  t:\n    sources: [in.txt]\n    run: echo t >> ran.log; echo $MODE\n',
+      'in.txt': 'x',
+    });
+    const go = (env: Record<string, string>) => runCli(['run', 'build', '--json'], { cwd, env: { PATH: process.env.PATH, ...env } });
+    expect((await go({ OLDPWD: '/a' })).code).toBe(0);
+    const again = JSON.parse((await go({ OLDPWD: '/b', SHLVL: '3' })).stdout) as RunReport;
+    expect(again.tasks.t!.status).toBe('up-to-date');
+    const file = path.join(cwd, 'pipelines/build.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('MODE: fast', 'MODE: slow'));
+    expect((JSON.parse((await go({})).stdout) as RunReport).tasks.t!.status).toBe('success');
+  });
+
   it('a changed command re-runs its task', async () => {
     const cwd = project();
     await run(cwd);
