@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { makeProject } from '../support/project.js';
 import { waitFor } from '../support/wait.js';
 
@@ -21,8 +21,15 @@ function isAlive(pid: number): boolean {
   }
 }
 
+// A test that fails before its run ends must not leave the run (and what it started) behind.
+const started: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of started.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
 function start(dir: string, args: string[] = []): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
   const child = spawn(process.execPath, [bin, 'run', './dag.yaml', ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  started.push(child);
   let text = '';
   child.stdout!.on('data', (d) => (text += d));
   child.stderr!.on('data', (d) => (text += d));
