@@ -10,6 +10,14 @@ export function isTemplate(s: string): boolean {
 }
 
 /**
+ * True when `value` is a string holding a template expression.
+ * @example isTemplateString(3) // false
+ */
+export function isTemplateString(value: unknown): value is string {
+  return typeof value === 'string' && isTemplate(value);
+}
+
+/**
  * True when any string anywhere in `value` (nested arrays and objects included) holds one.
  * @example holdsTemplate({ prompt: ['a', '{{item}}'] }) // true
  */

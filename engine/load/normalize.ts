@@ -2,6 +2,7 @@
 // expanded, durations in milliseconds, models allocated.
 import os from 'node:os';
 import path from 'node:path';
+import { isTemplateString } from '../handlebars/is-template.js';
 import { parseDuration } from '../duration.js';
 import { allocateModel, mergeModels } from './models.js';
 import type { BudgetSpec, ForEachSpec, InputSpec, MatrixSpec, Pipeline, PoolSpec, ReadyCheck, RetryPolicy, ServiceSpec, TaskSpec, When, WeftConfig } from '../types.js';
@@ -92,11 +93,11 @@ function normalizeTask(id: string, own: Doc, defaults: Doc, pipeline: Pipeline, 
   if (typeof task.continueOnError === 'string') spec.continueOnErrorIf = task.continueOnError;
   if (task.concurrency !== undefined) spec.concurrency = task.concurrency;
   const templated: NonNullable<TaskSpec['templated']> = {};
-  if (isTemplated(task.pool)) templated.pool = task.pool;
+  if (isTemplateString(task.pool)) templated.pool = task.pool;
   else if (task.pool !== undefined) spec.pool = task.pool;
-  if (isTemplated(task.timeout)) templated.timeout = task.timeout;
+  if (isTemplateString(task.timeout)) templated.timeout = task.timeout;
   else if (task.timeout !== undefined) spec.timeoutMs = parseDuration(task.timeout);
-  if (isTemplated(task.model)) templated.model = task.model;
+  if (isTemplateString(task.model)) templated.model = task.model;
   if (Object.keys(templated).length) spec.templated = templated;
   if (task.service !== undefined) spec.service = normalizeService(task.service);
   if (task.once === true) spec.once = true;
@@ -127,8 +128,6 @@ export function normalizeRetry(retry: Doc = {}): RetryPolicy {
     jitter: retry.jitter ?? DEFAULT_RETRY.jitter,
   };
 }
-
-const isTemplated = (value: unknown): value is string => typeof value === 'string' && value.includes('{{');
 
 /** `matrix:` keys are axes, except `include` and `exclude`. */
 function normalizeMatrix(matrix: Doc): MatrixSpec {

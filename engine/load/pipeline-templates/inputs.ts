@@ -1,17 +1,12 @@
 // A template call's `with:` against the template's typed `inputs`: statically at load time (what
 // a literal can tell) and again at run time, once the call's templates are rendered.
 import { WeftError } from '../../errors.js';
-import { isTemplate } from '../../handlebars/is-template.js';
+import { isTemplateString } from '../../handlebars/is-template.js';
 import { inputProblem } from '../../input-values.js';
 import type { InputSpec } from '../../types.js';
 
 /** One mismatch; `key` is the `with:` key it is about, when there is one. */
 export type InputMismatch = { key?: string; message: string };
-
-// A string holding `{{` is only known at run time; the run-time check sees its value.
-function deferred(value: unknown): boolean {
-  return typeof value === 'string' && isTemplate(value);
-}
 
 /**
  * Every way `given` fails `inputs`: unknown keys, missing required inputs, wrong types and
@@ -35,7 +30,8 @@ export function checkInputs(inputs: Record<string, InputSpec>, given: Record<str
       if (spec.required) problems.push({ message: `template ${template} needs input "${name}"` });
       continue;
     }
-    if (!has || (atLoad && deferred(value))) continue;
+    // A string holding a template is only known at run time; the run-time check sees its value.
+    if (!has || (atLoad && isTemplateString(value))) continue;
     const problem = inputProblem(spec, value);
     if (problem) problems.push({ key: name, message: `input "${name}" of template ${template} ${problem}` });
   }

@@ -2,6 +2,7 @@
 import { isKnownModel, mergeModels } from '../models.js';
 import type { ModelsSpec, WeftConfig } from '../../types.js';
 import { didYouMean } from '../../suggest.js';
+import { isTemplate } from '../../handlebars/is-template.js';
 import type { PathSegment } from '../yaml.js';
 import { label, type Reporter } from './report.js';
 import { isRecord, stringsOf, type RawTask } from './shape.js';
@@ -11,7 +12,7 @@ export function checkPools(doc: Record<string, unknown>, tasks: Record<string, R
   const pools = new Set([...Object.keys(config.pools), ...Object.keys(isRecord(doc.pools) ? doc.pools : {})]);
   const check = (pool: unknown, path: PathSegment[]) => {
     // A templated pool is known per instance; the run says if it names none.
-    if (typeof pool !== 'string' || pools.has(pool) || pool.includes('{{')) return;
+    if (typeof pool !== 'string' || pools.has(pool) || isTemplate(pool)) return;
     const declared = pools.size === 0 ? ' (no pools are declared)' : didYouMean(pool, pools);
     reporter.add('UNKNOWN_POOL', path, `${label(path)}: no pool "${pool}"${declared}`);
   };
@@ -29,7 +30,7 @@ export function checkModels(doc: Record<string, unknown>, tasks: Record<string, 
   const models: ModelsSpec = mergeModels(config.models, { aliases });
   const names = Object.keys(models.aliases);
   const check = (name: unknown, path: PathSegment[], target: 'key' | 'value' = 'value') => {
-    if (typeof name !== 'string' || isKnownModel(name, models) || name.includes('{{')) return;
+    if (typeof name !== 'string' || isKnownModel(name, models) || isTemplate(name)) return;
     reporter.add('UNKNOWN_MODEL', path, `${label(path)}: no model alias "${name}"${didYouMean(name, names)}; declare it under models.aliases or use a full model id`, { target });
   };
   check(own.default, ['models', 'default']);
