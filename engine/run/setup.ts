@@ -157,22 +157,26 @@ export async function setupRun(pipeline: Pipeline, options: RunPipelineOptions):
   };
   if (pool) ctx.pool = pool;
   if (watchdog) ctx.watchdog = watchdog;
-  if (store && journal) {
-    ctx.journal = journal;
-    ctx.upToDate = createUpToDate({
-      store,
-      file: path.relative(pipeline.root, pipeline.file),
-      hasher: createFileHasher(pipeline.root, keptHash(store)),
-      masker,
-      scope,
-      tasks,
-      journal,
-      ...(options.force && { force: options.force }),
-      warn: (message) => emit({ type: 'warning', message }),
-      envKeys: Object.keys(pipeline.env),
-    });
-  }
+  if (store && journal) attachStore(ctx, store, journal);
   return ctx;
+}
+
+/** With a store: task ends are journaled and tasks with `sources` are checked for up to date. */
+function attachStore(ctx: RunContext, store: NonNullable<RunPipelineOptions['store']>, journal: NonNullable<RunContext['journal']>): void {
+  const { pipeline, options } = ctx;
+  ctx.journal = journal;
+  ctx.upToDate = createUpToDate({
+    store,
+    file: path.relative(pipeline.root, pipeline.file),
+    hasher: createFileHasher(pipeline.root, keptHash(store)),
+    masker: ctx.masker,
+    scope: ctx.scope,
+    tasks: ctx.tasks,
+    journal,
+    ...(options.force && { force: options.force }),
+    warn: (message) => ctx.emit({ type: 'warning', message }),
+    envKeys: Object.keys(pipeline.env),
+  });
 }
 
 /** Registry, partials and engine for a pipeline handed over without what loaded it. */
