@@ -35,16 +35,9 @@ export function createLiveRenderer(stream: OutputStream, options: LiveOptions = 
   let drawn = 0;
   let timer: ReturnType<typeof setInterval> | undefined;
 
-  const runningLine = (id: string, t: { since: number; last?: string }, width: number): string => {
-    const took = formatDuration(now() - t.since);
-    const head = `  ${style.yellow('●')} ${id} ${style.dim(took)}`;
-    const room = width - (6 + id.length + took.length) - 2;
-    return t.last && room > 8 ? `${head}  ${style.dim(t.last.slice(0, room))}` : head;
-  };
-
   const block = (): string[] => {
     const width = Math.max(20, (stream.columns ?? 80) - 1);
-    const lines = [...running].slice(0, shownRunning).map(([id, t]) => runningLine(id, t, width));
+    const lines = [...running].slice(0, shownRunning).map(([id, t]) => runningLine(id, t, width, style, now()));
     if (running.size > shownRunning) lines.push(style.dim(`  … ${running.size - shownRunning} more running`));
     const { done, total, failed, tolerated } = progress.state;
     const extra = [failed ? style.red(`${failed} failed`) : '', tolerated ? style.yellow(`${tolerated} tolerated`) : ''].filter(Boolean);
@@ -57,13 +50,6 @@ export function createLiveRenderer(stream: OutputStream, options: LiveOptions = 
     stream.write(up(drawn) + [...pending, ...next].map((l) => `${l}\n`).join(''));
     pending = [];
     drawn = next.length;
-  };
-
-  const keepTail = (id: string, line: string) => {
-    const tail = tails.get(id) ?? [];
-    tail.push(line);
-    if (tail.length > tailLines) tail.shift();
-    tails.set(id, tail);
   };
 
   return {
@@ -84,7 +70,7 @@ export function createLiveRenderer(stream: OutputStream, options: LiveOptions = 
           const line = safeLine(event.line);
           if (t) t.last = line;
           if (verbose) pending.push(...eventLines(event, style));
-          else keepTail(event.id, line);
+          else keepTail(tails, event.id, line);
           return;
         }
         case 'task:end':
@@ -115,4 +101,20 @@ export function createLiveRenderer(stream: OutputStream, options: LiveOptions = 
       if (report) stream.write(`${['', ...closingLines(report, style)].join('\n')}\n`);
     },
   };
+}
+
+/** A running task's line: its id, how long it has run, and its latest output line where there is room. */
+function runningLine(id: string, t: { since: number; last?: string }, width: number, style: ReturnType<typeof createStyle>, now: number): string {
+  const took = formatDuration(now - t.since);
+  const head = `  ${style.yellow('●')} ${id} ${style.dim(took)}`;
+  const room = width - (6 + id.length + took.length) - 2;
+  return t.last && room > 8 ? `${head}  ${style.dim(t.last.slice(0, room))}` : head;
+}
+
+/** The last lines of a task's output, shown under it if it fails. */
+function keepTail(tails: Map<string, string[]>, id: string, line: string): void {
+  const tail = tails.get(id) ?? [];
+  tail.push(line);
+  if (tail.length > tailLines) tail.shift();
+  tails.set(id, tail);
 }
