@@ -91,8 +91,6 @@ export function createExecutorPool(options: ExecutorPoolOptions = {}): ExecutorP
   const baseEnv = options.env;
   const shared: WarmList = [];
   const channels = { controlChannel: `${id}:control`, logChannel: `${id}:log`, preload: shared, env: baseEnv };
-  const toWarmList = (entries: ExecutorEntry[]): WarmList => entries.map((e) => [e.moduleUrl, e.name]);
-  const onPiscina = (e: ExecutorEntry) => !e.executor.isolate && e.executor.inline !== 'always';
   /** A Piscina thread has started: `until-workers` executors go to threads from now on. */
   let workersUp = false;
   for (const entry of options.preload ?? []) if (onPiscina(entry)) shared.push([entry.moduleUrl, entry.name]);
@@ -101,25 +99,11 @@ export function createExecutorPool(options: ExecutorPoolOptions = {}): ExecutorP
   const control = openChannel(channels.controlChannel);
   const logs = openChannel(channels.logChannel);
   const listening = new Map<number, TrackedCall>();
-  logs.onmessage = (event) => {
-    const [key, stream, line] = event.data as LogMessage;
-    // Key 0: a thread has just started listening; tell it what this run warms up.
-    if (key === 0) {
-      // A thread with nothing to load is ready as it is; otherwise once it has loaded the run's executors.
-      if (line === 'piscina:warm' || (line === 'piscina' && !shared.length)) workersUp = true;
-      if (shared.length) control.postMessage({ type: 'warm', executors: shared } satisfies ControlMessage);
-    } else listening.get(key)?.receive(stream, line);
-  };
+  listenForLogs(logs, control, shared, listening, () => (workersUp = true));
   const isolated = createIsolatedThreads(workerUrl, workers, channels, (message) => control.postMessage(message), graceMs, options.tasksPerWorker ?? 64);
   // Inline executors warm up here, on the thread that runs them.
   const warmedInline = new Set<ExecutorEntry>();
-  const warmInline = (entries: ExecutorEntry[]): void => {
-    for (const e of entries) {
-      if (!e.executor.inline || warmedInline.has(e)) continue;
-      warmedInline.add(e);
-      e.executor.warmUp?.().catch(() => {});
-    }
-  };
+  const warmInline = (entries: ExecutorEntry[]): void => warmInlineExecutors(entries, warmedInline);
   const isolatedPreload = (options.preload ?? []).filter((e) => e.executor.isolate);
   if (isolatedPreload.length) isolated.warm(toWarmList(isolatedPreload));
   warmInline(options.preload ?? []);
@@ -139,11 +123,7 @@ export function createExecutorPool(options: ExecutorPoolOptions = {}): ExecutorP
     if (where === 'always' || (where === 'until-workers' && !workersUp)) {
       // Nothing crosses a thread: the context is used as it is, its env filled in when left out.
       const here = ctx.env ? (ctx as Omit<ExecutorContext, 'signal' | 'log'>) : { ...ctx, env: baseEnv ?? {} };
-      const running = runInline(entry.executor, input, batch, here, { signal, closing: closing.signal, onLog, graceMs });
-      inline.add(running);
-      const forget = () => inline.delete(running);
-      running.then(forget, forget);
-      return running;
+      return tracked(inline, runInline(entry.executor, input, batch, here, { signal, closing: closing.signal, onLog, graceMs }));
     }
     const key = ++lastKey;
     const sent = baseEnv !== undefined && ctx.env === baseEnv ? { ...ctx, env: undefined } : ctx;
@@ -152,19 +132,7 @@ export function createExecutorPool(options: ExecutorPoolOptions = {}): ExecutorP
     if (entry.executor.isolate) return isolated.run({ task, signal, onLog }).then(settle);
     if (!signal && !onLog) return piscina.run(task).then(settle, crashed);
 
-    const tracked = new TrackedCall(key, signal, onLog, wiring);
-    if (onLog) listening.set(key, tracked);
-    signal?.addEventListener('abort', tracked, { once: true });
-    return new Promise((resolve, reject) => {
-      tracked.giveUp = reject;
-      piscina
-        .run(task)
-        .then(
-          (result: WorkerResult) => tracked.finish(result),
-          (error: unknown) => tracked.fail(error),
-        )
-        .then(resolve, reject);
-    });
+    return runTracked(piscina, task, new TrackedCall(key, signal, onLog, wiring));
   }
 
   function crashed(error: unknown): never {
@@ -196,6 +164,55 @@ export function createExecutorPool(options: ExecutorPoolOptions = {}): ExecutorP
       logs.close();
     },
   };
+}
+
+const toWarmList = (entries: ExecutorEntry[]): WarmList => entries.map((e) => [e.moduleUrl, e.name]);
+const onPiscina = (e: ExecutorEntry): boolean => !e.executor.isolate && e.executor.inline !== 'always';
+
+/** Lines from the threads to their calls; key 0 is a thread saying it has started (and warmed). */
+function listenForLogs(logs: ReturnType<typeof openChannel>, control: ReturnType<typeof openChannel>, shared: WarmList, listening: Map<number, TrackedCall>, workersUp: () => void): void {
+  logs.onmessage = (event) => {
+    const [key, stream, line] = event.data as LogMessage;
+    // Key 0: a thread has just started listening; tell it what this run warms up.
+    if (key === 0) {
+      // A thread with nothing to load is ready as it is; otherwise once it has loaded the run's executors.
+      if (line === 'piscina:warm' || (line === 'piscina' && !shared.length)) workersUp();
+      if (shared.length) control.postMessage({ type: 'warm', executors: shared } satisfies ControlMessage);
+    } else listening.get(key)?.receive(stream, line);
+  };
+}
+
+/** Inline executors warm up on the main thread, each once. */
+function warmInlineExecutors(entries: ExecutorEntry[], warmed: Set<ExecutorEntry>): void {
+  for (const e of entries) {
+    if (!e.executor.inline || warmed.has(e)) continue;
+    warmed.add(e);
+    e.executor.warmUp?.().catch(() => {});
+  }
+}
+
+/** Keep an inline call in `inline` while it runs, so destroy() can wait for it. */
+function tracked(inline: Set<Promise<unknown>>, running: Promise<unknown>): Promise<unknown> {
+  inline.add(running);
+  const forget = () => inline.delete(running);
+  running.then(forget, forget);
+  return running;
+}
+
+/** A Piscina call with a signal or a log listener, settled through its TrackedCall. */
+function runTracked(piscina: Piscina, task: WorkerTask, call: TrackedCall): Promise<unknown> {
+  if (call.onLog) call.wiring.listening.set(task.key, call);
+  call.signal?.addEventListener('abort', call, { once: true });
+  return new Promise((resolve, reject) => {
+    call.giveUp = reject;
+    piscina
+      .run(task)
+      .then(
+        (result: WorkerResult) => call.finish(result),
+        (error: unknown) => call.fail(error),
+      )
+      .then(resolve, reject);
+  });
 }
 
 /** Piscina with every thread started up front and kept. */
