@@ -54,17 +54,48 @@ export type QueueWorker = {
  * process.once('SIGTERM', () => void worker.close());
  */
 export async function startQueueWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
-  const { registry, stallTimeoutMs } = options;
+  const { stallTimeoutMs } = options;
   const redis = await connectRedis(options.url);
   const prefix = projectPrefix(options.root, options.configFile);
   const keys = registryKeys(prefix);
+  const context = createJobContext(options);
+  const info = describeWorker(options);
+  const controllers = new Map<string, AbortController>();
+
+  const beat = () => writeHeartbeat(redis, prefix, info, stallTimeoutMs).catch(() => {});
+  await writeHeartbeat(redis, prefix, info, stallTimeoutMs);
+  const heartbeat = setInterval(beat, Math.min(1000, stallTimeoutMs / 3));
+
+  const subscriber = await listenForCancels(redis, keys.cancel, controllers);
+  const worker = createBullWorker(options, prefix, info, controllers, context);
+  await worker.waitUntilReady();
+
+  const parts: WorkerParts = { redis, prefix, info, worker, heartbeat, subscriber, pool: context.pool };
+  let closing: Promise<void> | undefined;
+  return {
+    info,
+    close() {
+      closing ??= closeWorker(parts);
+      return closing;
+    },
+  };
+}
+
+/** The local pool that runs the attempts, with every executor of the registry preloaded. */
+function createJobContext(options: QueueWorkerOptions): JobContext {
+  const { registry } = options;
   const baseEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(options.env)) if (v !== undefined) baseEnv[k] = v;
   const preload = [...registry.executors.values()];
   const poolOptions = options.threads === undefined ? { preload, env: baseEnv } : { preload, env: baseEnv, workers: options.threads };
   const pool = createExecutorPool(poolOptions);
   const helperModules = [...new Set([...registry.helpers.values()].map((h) => h.moduleUrl))];
-  const info: WorkerInfo = {
+  return { registry, pool, baseEnv, helperModules };
+}
+
+/** The worker's entry in the registry: `weft workers` lists it, coordinators route by it. */
+function describeWorker(options: QueueWorkerOptions): WorkerInfo {
+  return {
     id: `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     host: os.hostname(),
     pid: process.pid,
@@ -75,16 +106,17 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     startedAt: Date.now(),
     queue: queueNameFor(options.tags),
   };
-  const controllers = new Map<string, AbortController>();
-  let closing: Promise<void> | undefined;
+}
 
-  const beat = () => writeHeartbeat(redis, prefix, info, stallTimeoutMs).catch(() => {});
-  await writeHeartbeat(redis, prefix, info, stallTimeoutMs);
-  const heartbeat = setInterval(beat, Math.min(1000, stallTimeoutMs / 3));
-
-  const subscriber = await listenForCancels(redis, keys.cancel, controllers);
-
-  const context: JobContext = { registry, pool, baseEnv, helperModules };
+/** BullMQ's worker on the queue for this worker's tags; each job runs with its own abort controller. */
+function createBullWorker(
+  options: QueueWorkerOptions,
+  prefix: string,
+  info: WorkerInfo,
+  controllers: Map<string, AbortController>,
+  context: JobContext,
+): Worker<QueueJob, QueueResult> {
+  const { stallTimeoutMs } = options;
   const worker = new Worker<QueueJob, QueueResult>(
     info.queue,
     async (job) => {
@@ -116,27 +148,32 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   worker.on('lockRenewalFailed', (jobIds) => {
     for (const id of jobIds) controllers.get(id)?.abort(new WeftError('WORKER_LOST', 'this worker lost the lock on the job', { retryable: true }));
   });
-  await worker.waitUntilReady();
+  return worker;
+}
 
-  return {
-    info,
-    close() {
-      closing ??= (async () => {
-        // With Redis gone, BullMQ's close waits for it forever; once nothing runs, nothing is owed.
-        const stranded = untilIdleWithoutRedis(redis, info);
-        await Promise.race([worker.close(), stranded.promise]);
-        stranded.cancel();
-        if (redis.status !== 'ready') await Promise.race([worker.disconnect(), new Promise((resolve) => setTimeout(resolve, 1000))]);
-        clearInterval(heartbeat);
-        // Unreachable, the entry expires on its own; a command now would wait for Redis forever.
-        if (redis.status === 'ready') await removeHeartbeat(redis, prefix, info.id).catch(() => {});
-        await pool.destroy();
-        subscriber.disconnect();
-        redis.disconnect();
-      })();
-      return closing;
-    },
-  };
+type WorkerParts = {
+  redis: Redis;
+  prefix: string;
+  info: WorkerInfo;
+  worker: Worker<QueueJob, QueueResult>;
+  heartbeat: NodeJS.Timeout;
+  subscriber: Redis;
+  pool: ExecutorPool;
+};
+
+/** Take nothing new, let running attempts finish, leave the registry, release every connection. */
+async function closeWorker({ redis, prefix, info, worker, heartbeat, subscriber, pool }: WorkerParts): Promise<void> {
+  // With Redis gone, BullMQ's close waits for it forever; once nothing runs, nothing is owed.
+  const stranded = untilIdleWithoutRedis(redis, info);
+  await Promise.race([worker.close(), stranded.promise]);
+  stranded.cancel();
+  if (redis.status !== 'ready') await Promise.race([worker.disconnect(), new Promise((resolve) => setTimeout(resolve, 1000))]);
+  clearInterval(heartbeat);
+  // Unreachable, the entry expires on its own; a command now would wait for Redis forever.
+  if (redis.status === 'ready') await removeHeartbeat(redis, prefix, info.id).catch(() => {});
+  await pool.destroy();
+  subscriber.disconnect();
+  redis.disconnect();
 }
 
 /** Resolves once no attempt runs and Redis is unreachable: a close that could only hang. */

@@ -69,150 +69,204 @@ type Pending = {
  * await pool.destroy();
  */
 export async function createQueuePool(options: QueuePoolOptions): Promise<QueuePool> {
-  const { url, pipeline } = options;
-  const redis = await connectRedis(url);
-  const connection = redisOptionsFor(url);
-  const prefix = projectPrefix(pipeline.root, pipeline.config.file);
-  const keys = registryKeys(prefix);
-  const runToken = randomBytes(6).toString('hex');
-  const nonce = newSecretNonce();
-  const specs = new Map<string, TaskSpec>(Object.values(pipeline.tasks).map((t) => [t.id, t]));
-  const lanes = new Map<string, Promise<Lane>>();
-  const pending = new Map<string, Pending>();
-  // Calls in flight per queue, to place each new job on the least loaded queue that fits.
-  const inflight = new Map<string, number>();
-  const inflightOf = (name: string) => inflight.get(name) ?? 0;
-  let secretNames: string[] = [];
-  let live: WorkerInfo[] = await listWorkers(redis, prefix);
-  let lost: ErrorData | undefined;
-  let lostTimer: NodeJS.Timeout | undefined;
-  let closed = false;
-  let seq = 0;
+  const redis = await connectRedis(options.url);
+  const prefix = projectPrefix(options.pipeline.root, options.pipeline.config.file);
+  const live = await listWorkers(redis, prefix);
+  return new RemotePool(options, redis, prefix, live);
+}
 
-  // A lost connection is retried by ioredis; only one that stays lost fails the run's attempts.
-  redis.on('close', () => {
-    if (!closed) lostTimer ??= setTimeout(markLost, LOST_AFTER_MS);
-  });
-  redis.on('ready', () => {
-    clearTimeout(lostTimer);
-    lostTimer = undefined;
-  });
+/**
+ * The pool's state across calls. Methods handed to timers, event emitters or callers (the public
+ * ones among them) are arrow properties: a method passed unbound would lose `this`.
+ */
+class RemotePool implements QueuePool {
+  private readonly url: string;
+  private readonly pipeline: Pipeline;
+  private readonly connection: ReturnType<typeof redisOptionsFor>;
+  private readonly keys: ReturnType<typeof registryKeys>;
+  private readonly runToken = randomBytes(6).toString('hex');
+  private readonly nonce = newSecretNonce();
+  private readonly specs: Map<string, TaskSpec>;
+  private readonly lanes = new Map<string, Promise<Lane>>();
+  private readonly pending = new Map<string, Pending>();
+  /** Calls in flight per queue, to place each new job on the least loaded queue that fits. */
+  private readonly inflight = new Map<string, number>();
+  private readonly watcher: NodeJS.Timeout;
+  private secretNames: string[] = [];
+  private lost: ErrorData | undefined;
+  private lostTimer: NodeJS.Timeout | undefined;
+  private refreshing: Promise<WorkerInfo[]> | undefined;
+  private closed = false;
+  private seq = 0;
 
-  function markLost(): void {
-    lost = { code: 'QUEUE_UNREACHABLE', message: `lost the connection to Redis at ${displayUrl(url)} during the run` };
-    for (const p of [...pending.values()]) finish(p, { ok: false, error: lost });
+  constructor(
+    options: QueuePoolOptions,
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private live: WorkerInfo[],
+  ) {
+    this.url = options.url;
+    this.pipeline = options.pipeline;
+    this.connection = redisOptionsFor(options.url);
+    this.keys = registryKeys(prefix);
+    this.specs = new Map<string, TaskSpec>(Object.values(options.pipeline.tasks).map((t) => [t.id, t]));
+    // A lost connection is retried by ioredis; only one that stays lost fails the run's attempts.
+    redis.on('close', () => {
+      if (!this.closed) this.lostTimer ??= setTimeout(this.markLost, LOST_AFTER_MS);
+    });
+    redis.on('ready', () => {
+      clearTimeout(this.lostTimer);
+      this.lostTimer = undefined;
+    });
+    this.watcher = setInterval(() => void this.watch(), WATCH_MS);
+    this.watcher.unref();
   }
 
-  const watcher = setInterval(() => void watch(), WATCH_MS);
-  watcher.unref();
+  get workers(): number {
+    return Math.max(1, this.live.reduce((sum, w) => sum + w.concurrency, 0));
+  }
 
-  async function watch(): Promise<void> {
-    if (lost || closed) return;
+  readonly placeholdSecrets = (names: Iterable<string>): Record<string, string> => {
+    this.secretNames = [...new Set(names)];
+    return placeholdSecrets(this.secretNames, this.nonce);
+  };
+
+  readonly run: ExecutorPool['run'] = (entry, withValues, ctx, opts) => this.call(entry, withValues, false, ctx, opts);
+
+  readonly runBatch: ExecutorPool['runBatch'] = (entry, items, ctx, opts) =>
+    this.call(entry, items, true, ctx, opts) as Promise<BatchItemResult[]>;
+
+  readonly destroy = async (): Promise<void> => {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.watcher);
+    clearTimeout(this.lostTimer);
+    await this.cancelPending();
+    await closeAll([...this.lanes.values()], this.redis);
+  };
+
+  private inflightOf(name: string): number {
+    return this.inflight.get(name) ?? 0;
+  }
+
+  private readonly markLost = (): void => {
+    this.lost = { code: 'QUEUE_UNREACHABLE', message: `lost the connection to Redis at ${displayUrl(this.url)} during the run` };
+    for (const p of [...this.pending.values()]) this.finish(p, { ok: false, error: this.lost });
+  };
+
+  private async watch(): Promise<void> {
+    if (this.lost || this.closed) return;
     try {
-      live = await listWorkers(redis, prefix);
+      this.live = await listWorkers(this.redis, this.prefix);
     } catch {
       return;
     }
-    const served = new Set(live.map((w) => w.queue));
+    const served = new Set(this.live.map((w) => w.queue));
     const now = Date.now();
-    for (const p of [...pending.values()]) {
-      if (!served.has(p.lane.name)) void workerGone(p);
-      else if (now - p.lastEventAt > SILENT_MS) void lookUp(p);
+    for (const p of [...this.pending.values()]) {
+      if (!served.has(p.lane.name)) void this.workerGone(p);
+      else if (now - p.lastEventAt > SILENT_MS) void this.lookUp(p);
     }
   }
 
   /** Every worker of the job's queue is gone: take the job back (or tell its worker to stop) and re-run it. */
-  async function workerGone(p: Pending): Promise<void> {
+  private async workerGone(p: Pending): Promise<void> {
     const removed = await p.lane.queue.remove(p.jobId).catch(() => 0);
-    if (!removed) await publishCancel(p.jobId, { code: 'WORKER_LOST', message: 'no live worker serves this queue' });
-    finish(p, { ok: false, error: workerLost(p.taskId) });
+    if (!removed) await this.publishCancel(p.jobId, { code: 'WORKER_LOST', message: 'no live worker serves this queue' });
+    this.finish(p, { ok: false, error: workerLost(p.taskId) });
   }
 
   /** No news of a job for a while: if it is gone from Redis, its end event was missed; run it again. */
-  async function lookUp(p: Pending): Promise<void> {
+  private async lookUp(p: Pending): Promise<void> {
     p.lastEventAt = Date.now();
     const state = await p.lane.queue.getJobState(p.jobId).catch(() => undefined);
-    if (state === 'unknown' && pending.get(p.jobId) === p) finish(p, { ok: false, error: workerLost(p.taskId) });
+    if (state === 'unknown' && this.pending.get(p.jobId) === p) this.finish(p, { ok: false, error: workerLost(p.taskId) });
   }
 
-  function openLane(name: string): Promise<Lane> {
-    let lane = lanes.get(name);
+  private openLane(name: string): Promise<Lane> {
+    let lane = this.lanes.get(name);
     if (!lane) {
-      lane = createLane(name);
-      lanes.set(name, lane);
+      lane = this.createLane(name);
+      this.lanes.set(name, lane);
     }
     return lane;
   }
 
-  async function createLane(name: string): Promise<Lane> {
+  private async createLane(name: string): Promise<Lane> {
+    const { connection, prefix } = this;
     const queue = new Queue(name, { connection, prefix });
     // Read from the stream's current end: older events belong to other runs.
-    const lastEventId = await lastStreamId(redis, `${prefix}:${name}:events`);
+    const lastEventId = await lastStreamId(this.redis, `${prefix}:${name}:events`);
     const events = new QueueEvents(name, { connection, prefix, lastEventId });
     const lane: Lane = { name, queue, events, outbox: [] };
     // Connection errors surface as `lost` above; an 'error' without a listener would crash.
     queue.on('error', () => {});
+    this.listenTo(lane);
+    await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+    return lane;
+  }
+
+  /** A lane's job events settle its pending calls and carry their log lines. */
+  private listenTo(lane: Lane): void {
+    const { events } = lane;
     events.on('error', () => {});
     events.on('completed', ({ jobId, returnvalue }) => {
-      const p = pending.get(jobId);
-      if (p) finish(p, returnvalue as unknown as QueueResult);
+      const p = this.pending.get(jobId);
+      if (p) this.finish(p, returnvalue as unknown as QueueResult);
     });
     events.on('failed', ({ jobId, failedReason }) => {
-      const p = pending.get(jobId);
+      const p = this.pending.get(jobId);
       if (!p) return;
       const stalled = /stalled/i.test(failedReason);
-      finish(p, { ok: false, error: stalled ? workerLost(p.taskId) : { code: 'TASK_FAILED', message: `worker failed: ${failedReason}` } });
+      this.finish(p, { ok: false, error: stalled ? workerLost(p.taskId) : { code: 'TASK_FAILED', message: `worker failed: ${failedReason}` } });
     });
     events.on('progress', ({ jobId, data }) => {
-      const p = pending.get(jobId);
+      const p = this.pending.get(jobId);
       if (!p) return;
       p.lastEventAt = Date.now();
       for (const [stream, line] of (data as LogBatch).logs ?? []) p.onLog?.(stream, line);
     });
     events.on('stalled', ({ jobId }) => {
-      const p = pending.get(jobId);
+      const p = this.pending.get(jobId);
       // maxStalledCount 0: the job is back in wait marked to fail; take it out and re-run it now.
-      if (p) void lane.queue.remove(jobId).then((n) => n === 1 && finish(p, { ok: false, error: workerLost(p.taskId) }), () => {});
+      if (p) void lane.queue.remove(jobId).then((n) => n === 1 && this.finish(p, { ok: false, error: workerLost(p.taskId) }), () => {});
     });
-    await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
-    return lane;
   }
 
   /** No live worker fits: workers may be starting or reconnecting, so look again for a few seconds. */
-  async function waitForWorker(runsOn: readonly string[]): Promise<string | undefined> {
+  private async waitForWorker(runsOn: readonly string[]): Promise<string | undefined> {
     const deadline = Date.now() + WAIT_FOR_WORKER_MS;
     for (;;) {
-      refreshing ??= listWorkers(redis, prefix).finally(() => (refreshing = undefined));
-      live = await refreshing.catch(() => live);
-      const name = chooseQueue(live, runsOn, inflightOf);
-      if (name || Date.now() > deadline || closed || lost) return name;
+      this.refreshing ??= listWorkers(this.redis, this.prefix).finally(() => (this.refreshing = undefined));
+      this.live = await this.refreshing.catch(() => this.live);
+      const name = chooseQueue(this.live, runsOn, (n) => this.inflightOf(n));
+      if (name || Date.now() > deadline || this.closed || this.lost) return name;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
-  let refreshing: Promise<WorkerInfo[]> | undefined;
 
-  async function call(entry: ExecutorEntry, input: unknown, batch: boolean, ctx: CallContext, opts: PoolRunOptions = {}): Promise<unknown> {
-    if (closed) throw new WeftError('TASK_CANCELLED', 'the executor pool is closed');
-    if (lost) throw fromErrorData(lost);
+  private async call(entry: ExecutorEntry, input: unknown, batch: boolean, ctx: CallContext, opts: PoolRunOptions = {}): Promise<unknown> {
+    if (this.closed) throw new WeftError('TASK_CANCELLED', 'the executor pool is closed');
+    if (this.lost) throw fromErrorData(this.lost);
     if (opts.signal?.aborted) throw fromErrorData(abortReasonToData(opts.signal.reason));
-    const spec = specOf(ctx.taskId);
+    const spec = this.specOf(ctx.taskId);
     const runsOn = spec?.runsOn ?? [];
-    const name = chooseQueue(live, runsOn, inflightOf) ?? (await waitForWorker(runsOn));
-    if (!name) throw new WeftError('NO_WORKER', noWorkerMessage(ctx.taskId, runsOn, live));
-    const data = jobData(entry, input, batch, ctx, spec);
+    const name = chooseQueue(this.live, runsOn, (n) => this.inflightOf(n)) ?? (await this.waitForWorker(runsOn));
+    if (!name) throw new WeftError('NO_WORKER', noWorkerMessage(ctx.taskId, runsOn, this.live));
+    const data = this.jobData(entry, input, batch, ctx, spec);
     const tooBig = payloadTooLarge(data, `the input of task ${ctx.taskId}`);
     if (tooBig) throw fromErrorData(tooBig);
-    const lane = await openLane(name);
-    inflight.set(name, inflightOf(name) + 1);
-    const jobId = `${runToken}.${++seq}`;
+    const lane = await this.openLane(name);
+    this.inflight.set(name, this.inflightOf(name) + 1);
+    const jobId = `${this.runToken}.${++this.seq}`;
     return new Promise((resolve, reject) => {
       const p: Pending = { jobId, taskId: ctx.taskId, lane, resolve, reject, onLog: opts.onLog, signal: opts.signal, lastEventAt: Date.now() };
-      pending.set(jobId, p);
+      this.pending.set(jobId, p);
       if (opts.signal) {
-        p.onAbort = () => void abort(p);
+        p.onAbort = () => void this.abort(p);
         opts.signal.addEventListener('abort', p.onAbort, { once: true });
       }
-      enqueue(lane, p, data);
+      this.enqueue(lane, p, data);
     });
   }
 
@@ -220,24 +274,26 @@ export async function createQueuePool(options: QueuePoolOptions): Promise<QueueP
    * Jobs the scheduler starts together (a fan-out's ready instances) go to Redis in one addBulk
    * at the end of the tick: one round trip instead of one per job.
    */
-  function enqueue(lane: Lane, p: Pending, data: QueueJob): void {
+  private enqueue(lane: Lane, p: Pending, data: QueueJob): void {
     lane.outbox.push({ p, data });
     if (lane.outbox.length > 1) return;
-    setImmediate(() => {
-      // A call that ended meanwhile (aborted before its job left) is not sent at all.
-      const batch = lane.outbox.splice(0).filter(({ p }) => pending.get(p.jobId) === p);
-      if (!batch.length) return;
-      lane.queue
-        .addBulk(batch.map(({ p, data }) => ({ name: 'attempt', data, opts: { jobId: p.jobId, removeOnComplete: true, removeOnFail: true } })))
-        .catch((error: unknown) => {
-          for (const { p } of batch) {
-            finish(p, { ok: false, error: lost ?? { code: 'QUEUE_UNREACHABLE', message: `could not queue task ${p.taskId}: ${(error as Error).message}` } });
-          }
-        });
-    });
+    setImmediate(() => this.flush(lane));
   }
 
-  function jobData(entry: ExecutorEntry, input: unknown, batch: boolean, ctx: CallContext, spec: TaskSpec | undefined): QueueJob {
+  private flush(lane: Lane): void {
+    // A call that ended meanwhile (aborted before its job left) is not sent at all.
+    const batch = lane.outbox.splice(0).filter(({ p }) => this.pending.get(p.jobId) === p);
+    if (!batch.length) return;
+    lane.queue
+      .addBulk(batch.map(({ p, data }) => ({ name: 'attempt', data, opts: { jobId: p.jobId, removeOnComplete: true, removeOnFail: true } })))
+      .catch((error: unknown) => {
+        for (const { p } of batch) {
+          this.finish(p, { ok: false, error: this.lost ?? { code: 'QUEUE_UNREACHABLE', message: `could not queue task ${p.taskId}: ${(error as Error).message}` } });
+        }
+      });
+  }
+
+  private jobData(entry: ExecutorEntry, input: unknown, batch: boolean, ctx: CallContext, spec: TaskSpec | undefined): QueueJob {
     const data: QueueJob = {
       v: PROTOCOL_VERSION,
       executor: entry.name,
@@ -248,9 +304,9 @@ export async function createQueuePool(options: QueuePoolOptions): Promise<QueueP
       attempt: ctx.attempt,
       root: ctx.root,
       options: ctx.options,
-      env: envOverlay(ctx.env, spec),
-      secrets: secretNames,
-      nonce,
+      env: this.envOverlay(ctx.env, spec),
+      secrets: this.secretNames,
+      nonce: this.nonce,
       logs: true,
     };
     if (ctx.model !== undefined) data.model = ctx.model;
@@ -260,7 +316,8 @@ export async function createQueuePool(options: QueuePoolOptions): Promise<QueueP
 
   // Only what the pipeline and the task set travel: the coordinator's own environment (its
   // credentials among it) stays here, and the worker runs with its own.
-  function envOverlay(env: Record<string, string> | undefined, spec: TaskSpec | undefined): Record<string, string> {
+  private envOverlay(env: Record<string, string> | undefined, spec: TaskSpec | undefined): Record<string, string> {
+    const { pipeline } = this;
     const out: Record<string, string> = {};
     for (const key of [...Object.keys(pipeline.env), ...Object.keys(spec?.env ?? {})]) {
       const value = env?.[key] ?? pipeline.env[key];
@@ -269,28 +326,28 @@ export async function createQueuePool(options: QueuePoolOptions): Promise<QueueP
     return out;
   }
 
-  function specOf(taskId: string): TaskSpec | undefined {
-    return specs.get(taskId) ?? specs.get(taskId.replace(/\[\d+\]$/, ''));
+  private specOf(taskId: string): TaskSpec | undefined {
+    return this.specs.get(taskId) ?? this.specs.get(taskId.replace(/\[\d+\]$/, ''));
   }
 
   /** The caller gave up: a job still waiting is removed, a running one is told to stop. */
-  async function abort(p: Pending): Promise<void> {
+  private async abort(p: Pending): Promise<void> {
     const reason = abortReasonToData(p.signal!.reason);
-    if (p.lane.outbox.some((o) => o.p === p)) return finish(p, { ok: false, error: reason });
-    p.graceTimer = setTimeout(() => finish(p, { ok: false, error: reason }), GRACE_MS);
+    if (p.lane.outbox.some((o) => o.p === p)) return this.finish(p, { ok: false, error: reason });
+    p.graceTimer = setTimeout(() => this.finish(p, { ok: false, error: reason }), GRACE_MS);
     const removed = await p.lane.queue.remove(p.jobId).catch(() => 0);
-    if (removed === 1) finish(p, { ok: false, error: reason });
-    else await publishCancel(p.jobId, reason);
+    if (removed === 1) this.finish(p, { ok: false, error: reason });
+    else await this.publishCancel(p.jobId, reason);
   }
 
-  async function publishCancel(jobId: string, reason: ErrorData): Promise<void> {
-    await redis.publish(keys.cancel, JSON.stringify({ jobId, reason } satisfies CancelMessage)).catch(() => {});
+  private async publishCancel(jobId: string, reason: ErrorData): Promise<void> {
+    await this.redis.publish(this.keys.cancel, JSON.stringify({ jobId, reason } satisfies CancelMessage)).catch(() => {});
   }
 
-  function finish(p: Pending, result: QueueResult): void {
-    if (pending.get(p.jobId) !== p) return;
-    pending.delete(p.jobId);
-    inflight.set(p.lane.name, inflightOf(p.lane.name) - 1);
+  private finish(p: Pending, result: QueueResult): void {
+    if (this.pending.get(p.jobId) !== p) return;
+    this.pending.delete(p.jobId);
+    this.inflight.set(p.lane.name, this.inflightOf(p.lane.name) - 1);
     clearTimeout(p.graceTimer);
     if (p.onAbort) p.signal?.removeEventListener('abort', p.onAbort);
     // As in the local pool: an aborted call rejects with its abort reason, whatever came back.
@@ -299,39 +356,19 @@ export async function createQueuePool(options: QueuePoolOptions): Promise<QueueP
     else p.reject(fromErrorData(result.error));
   }
 
-  return {
-    get workers() {
-      return Math.max(1, live.reduce((sum, w) => sum + w.concurrency, 0));
-    },
-    placeholdSecrets(names) {
-      secretNames = [...new Set(names)];
-      return placeholdSecrets(secretNames, nonce);
-    },
-    run: (entry, withValues, ctx, opts) => call(entry, withValues, false, ctx, opts),
-    runBatch: (entry, items, ctx, opts) => call(entry, items, true, ctx, opts) as Promise<BatchItemResult[]>,
-    async destroy() {
-      if (closed) return;
-      closed = true;
-      clearInterval(watcher);
-      clearTimeout(lostTimer);
-      await cancelPending();
-      await closeAll([...lanes.values()], redis);
-    },
-  };
-
   /** At close, nothing of the run stays queued or running: remove waiting jobs, stop running ones. */
-  async function cancelPending(): Promise<void> {
+  private async cancelPending(): Promise<void> {
     const reason: ErrorData = { code: 'TASK_CANCELLED', message: 'the executor pool is closed' };
-    const left = [...pending.values()];
-    if (!left.length || lost) {
-      for (const p of left) finish(p, { ok: false, error: lost ?? reason });
+    const left = [...this.pending.values()];
+    if (!left.length || this.lost) {
+      for (const p of left) this.finish(p, { ok: false, error: this.lost ?? reason });
       return;
     }
     await Promise.all(
       left.map(async (p) => {
         const removed = await p.lane.queue.remove(p.jobId).catch(() => 0);
-        if (!removed) await publishCancel(p.jobId, reason);
-        finish(p, { ok: false, error: reason });
+        if (!removed) await this.publishCancel(p.jobId, reason);
+        this.finish(p, { ok: false, error: reason });
       }),
     );
   }
