@@ -10,6 +10,7 @@ import { byPosition, createReporter } from './validate/report.js';
 import { PIPELINE_SCHEMA_ID, compileSchema, reportSchemaErrors } from './validate/schema.js';
 import { didYouMean, suggest } from '../suggest.js';
 import { parseYaml, type ParsedYaml } from './yaml.js';
+import type { PipelineDoc } from './document.js';
 
 export const CONFIG_FILE = 'weft.config.yaml';
 
@@ -95,7 +96,7 @@ export async function loadConfig(cwd: string = process.cwd()): Promise<{ config:
     reportSchemaErrors(validateConfig.errors ?? [], reporter, { root: core, base: [], invalid: 'CONFIG_INVALID' });
     return { config: fallback, problems: reporter.problems.sort(byPosition) };
   }
-  const raw = core as Record<string, any>;
+  const raw = core as Pick<PipelineDoc, 'pools' | 'models'> & Record<string, unknown>;
   const models = mergeModels(undefined, raw.models);
   if (models.default !== undefined && !isKnownModel(models.default, models)) {
     reporter.add('UNKNOWN_MODEL', ['models', 'default'], `models.default: no model alias "${models.default}"${didYouMean(models.default, Object.keys(models.aliases))}`);

@@ -11,6 +11,7 @@ import type { LoadOptions, LoadResult, Problem, WeftConfig } from '../types.js';
 import { validatePipeline } from './validate.js';
 import { runField } from './validate/executors.js';
 import { parseYaml } from './yaml.js';
+import type { PipelineDoc } from './document.js';
 import type { TemplateEngine } from '../handlebars/render.js';
 import { expandParsed, type ParsedFile } from './pipeline-templates/load.js';
 
@@ -69,7 +70,7 @@ export function parsePipeline(text: string, file: string, context: { config: Wef
   const parsed = parseYaml(text, file);
   const problems = validatePipeline(parsed, context);
   if (problems.length > 0) return { problems };
-  const pipeline = normalizePipeline(parsed.value as Record<string, unknown>, {
+  const pipeline = normalizePipeline(parsed.value as PipelineDoc, {
     file,
     config: context.config,
     runField: (uses) => runField(context.registry, uses),

@@ -5,8 +5,9 @@ import path from 'node:path';
 import { isTemplateString } from '../handlebars/is-template.js';
 import { parseDuration } from '../duration.js';
 import { allocateModel, mergeModels } from './models.js';
-import type { BudgetSpec, ForEachSpec, InputSpec, MatrixSpec, Pipeline, PoolSpec, ReadyCheck, RetryPolicy, ServiceSpec, TaskSpec, When, WeftConfig } from '../types.js';
+import type { BudgetSpec, ForEachSpec, MatrixSpec, Pipeline, PoolSpec, ReadyCheck, RetryPolicy, ServiceSpec, TaskSpec, WeftConfig } from '../types.js';
 import type { LineCol } from './yaml.js';
+import type { MatrixDoc, PipelineDoc, PoolDoc, RetryDoc, ServiceDoc, TaskDoc } from './document.js';
 
 /** Retry when nothing says otherwise: one attempt; the rest shapes retries once `attempts` is raised. */
 export const DEFAULT_RETRY: RetryPolicy = {
@@ -20,7 +21,6 @@ export const DEFAULT_RETRY: RetryPolicy = {
 export const DEFAULT_BREAKER_COOLDOWN_MS = 30_000;
 export const DEFAULT_WARN_AT = 0.8;
 
-type Doc = Record<string, any>;
 
 export type NormalizeOptions = {
   file: string;
@@ -39,14 +39,14 @@ export type NormalizeOptions = {
  * normalizePipeline({ tasks: { a: { run: 'echo hi' } } }, { file: 'p.yaml', config })
  * // tasks.a: { uses: 'shell', with: { command: 'echo hi' }, retry: { attempts: 1, … }, … }
  */
-export function normalizePipeline(doc: Doc, options: NormalizeOptions): Pipeline {
+export function normalizePipeline(doc: PipelineDoc, options: NormalizeOptions): Pipeline {
   const { config, file } = options;
   const models = mergeModels(config.models, doc.models);
   const pipeline: Pipeline = {
     name: doc.name ?? path.basename(file).replace(/\.ya?ml$/, ''),
     file,
     root: config.root,
-    inputs: (doc.inputs ?? {}) as Record<string, InputSpec>,
+    inputs: doc.inputs ?? {},
     env: stringValues(doc.env),
     concurrency: doc.concurrency ?? config.concurrency ?? 2 * os.availableParallelism(),
     failFast: doc.failFast ?? true,
@@ -62,16 +62,16 @@ export function normalizePipeline(doc: Doc, options: NormalizeOptions): Pipeline
   if (doc.dotenv !== undefined) pipeline.dotenv = [...doc.dotenv];
   const budget = normalizeBudget(config.budget, doc.budget);
   if (budget) pipeline.budget = budget;
-  const defaults: Doc = doc.defaults ?? {};
-  for (const [id, task] of Object.entries<Doc>(doc.tasks ?? {})) {
+  const defaults: TaskDoc = doc.defaults ?? {};
+  for (const [id, task] of Object.entries(doc.tasks ?? {})) {
     pipeline.tasks[id] = normalizeTask(id, task, defaults, pipeline, options);
   }
   return pipeline;
 }
 
-function normalizeTask(id: string, own: Doc, defaults: Doc, pipeline: Pipeline, options: NormalizeOptions): TaskSpec {
+function normalizeTask(id: string, own: TaskDoc, defaults: TaskDoc, pipeline: Pipeline, options: NormalizeOptions): TaskSpec {
   // Task keys win over defaults; retry and env merge key by key.
-  const task: Doc = { ...defaults, ...own, retry: { ...defaults.retry, ...own.retry }, env: { ...defaults.env, ...own.env } };
+  const task: TaskDoc = { ...defaults, ...own, retry: { ...defaults.retry, ...own.retry }, env: { ...defaults.env, ...own.env } };
   const uses: string = task.uses ?? 'shell';
   const withValues: Record<string, unknown> = { ...task.with };
   if (typeof task.run === 'string') withValues[options.runField?.(uses) ?? 'command'] = task.run;
@@ -80,7 +80,7 @@ function normalizeTask(id: string, own: Doc, defaults: Doc, pipeline: Pipeline, 
     uses,
     with: withValues,
     needs: [...new Set<string>(task.needs ?? [])],
-    when: (task.when ?? 'success') as When,
+    when: task.when ?? 'success',
     locks: task.locks ?? [],
     retry: normalizeRetry(task.retry),
     continueOnError: task.continueOnError === true,
@@ -110,7 +110,7 @@ function normalizeTask(id: string, own: Doc, defaults: Doc, pipeline: Pipeline, 
   if (task.sources !== undefined) spec.sources = [...task.sources];
   if (task.generates !== undefined) spec.generates = [...task.generates];
   if ((options.usesModel?.(uses) || task.model !== undefined) && !templated.model) {
-    const model = allocateModel({ id, tags: spec.tags, model: task.model }, pipeline.models);
+    const model = allocateModel({ id, tags: spec.tags, ...(task.model !== undefined && { model: task.model }) }, pipeline.models);
     if (model !== undefined) spec.model = model;
   }
   const pos = options.taskPositions?.get(id);
@@ -118,7 +118,7 @@ function normalizeTask(id: string, own: Doc, defaults: Doc, pipeline: Pipeline, 
   return spec;
 }
 
-export function normalizeRetry(retry: Doc = {}): RetryPolicy {
+export function normalizeRetry(retry: RetryDoc = {}): RetryPolicy {
   return {
     attempts: retry.attempts ?? DEFAULT_RETRY.attempts,
     delayMs: retry.delay === undefined ? DEFAULT_RETRY.delayMs : parseDuration(retry.delay),
@@ -130,7 +130,7 @@ export function normalizeRetry(retry: Doc = {}): RetryPolicy {
 }
 
 /** `matrix:` keys are axes, except `include` and `exclude`. */
-function normalizeMatrix(matrix: Doc): MatrixSpec {
+function normalizeMatrix(matrix: MatrixDoc): MatrixSpec {
   const { include, exclude, ...axes } = matrix;
   const spec: MatrixSpec = { axes };
   if (include !== undefined) spec.include = include;
@@ -140,9 +140,9 @@ function normalizeMatrix(matrix: Doc): MatrixSpec {
 
 export const DEFAULT_READY_TIMEOUT_MS = 30_000;
 
-function normalizeService(service: Doc): ServiceSpec {
-  const ready = service.ready as Doc;
-  const check: ReadyCheck = ready.http !== undefined ? { http: ready.http } : ready.tcp !== undefined ? { tcp: String(ready.tcp) } : { log: ready.log };
+function normalizeService(service: ServiceDoc): ServiceSpec {
+  const { ready } = service;
+  const check: ReadyCheck = ready.http !== undefined ? { http: ready.http } : ready.tcp !== undefined ? { tcp: String(ready.tcp) } : { log: ready.log ?? '' };
   return { ready: check, timeoutMs: service.timeout === undefined ? DEFAULT_READY_TIMEOUT_MS : parseDuration(service.timeout) };
 }
 
@@ -153,9 +153,9 @@ function normalizeForEach(forEach: unknown): ForEachSpec {
 }
 
 /** Pools as declared (pipeline or config) with the breaker's cooldown in milliseconds. */
-export function normalizePools(pools: Doc | undefined): Record<string, PoolSpec> {
+export function normalizePools(pools: Record<string, PoolDoc> | undefined): Record<string, PoolSpec> {
   const out: Record<string, PoolSpec> = {};
-  for (const [name, pool] of Object.entries<Doc>(pools ?? {})) {
+  for (const [name, pool] of Object.entries(pools ?? {})) {
     const spec: PoolSpec = {};
     if (pool.concurrency !== undefined) spec.concurrency = pool.concurrency;
     if (pool.rate !== undefined) spec.rate = { ...pool.rate };
@@ -176,7 +176,7 @@ function normalizeBudget(config: Partial<BudgetSpec> | undefined, own: Partial<B
   return { ...merged, warnAt: merged.warnAt ?? DEFAULT_WARN_AT };
 }
 
-function stringValues(env: Doc | undefined): Record<string, string> {
+function stringValues(env: Record<string, unknown> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(env ?? {})) out[key] = String(value);
   return out;
