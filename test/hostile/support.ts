@@ -16,5 +16,15 @@ export function killPidFile(dir: string, file: string): void {
   } catch {
     return;
   }
-  if (pid > 0 && !processGone(pid)) process.kill(pid, 'SIGKILL');
+  // Only if it is still the probe's `sleep`: a pid that died earlier may since name another
+  // process (pids wrap around on a busy machine), a test runner's worker even.
+  if (pid > 0 && !processGone(pid) && commandOf(pid).startsWith('sleep')) process.kill(pid, 'SIGKILL');
+}
+
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return '';
+  }
 }
