@@ -1,3 +1,4 @@
+import { processGone } from '../plugins/process-gone.js';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,14 +20,6 @@ async function started(dir: string, marker: string): Promise<number> {
   return markerPid(dir, marker)!;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe.skipIf(!hasRedis)(`faults on a queue${skipReason}`, { timeout: 120_000 }, () => {
   let redis: RedisServer;
@@ -102,7 +95,7 @@ tasks:
     coordinator.kill('SIGINT');
     expect(await exited).toBe(130);
     const sleepPid = Number(readFileSync(path.join(dir, 'sleep.pid'), 'utf8'));
-    await waitFor(() => !isAlive(sleepPid), "the task's sleep to be killed");
+    await waitFor(() => processGone(sleepPid), "the task's sleep to be killed");
     await waitFor(async () => {
       const json = await spawnBin(['workers', '--queue', redis.url, '--json'], { cwd: dir });
       const listed = JSON.parse(json.stdout) as Array<{ pid: number; running: number; done: number }>;

@@ -1,3 +1,4 @@
+import { processGone } from '../plugins/process-gone.js';
 import { createServer, type Server } from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -6,15 +7,6 @@ import { runYaml } from '../support/project.js';
 import { waitFor } from '../support/wait.js';
 import type { AddressInfo } from 'node:net';
 
-/** Running or sleeping; a zombie (killed, not yet reaped by a container's init) counts as dead. */
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 let server: Server;
 let base: string;
@@ -83,7 +75,7 @@ describe('failure semantics', () => {
     expect(hang.status).toBe('failed');
     expect(hang.status === 'failed' && hang.error.code).toBe('TASK_TIMEOUT');
     const pid = Number(readFileSync(path.join(dir, 'child.pid'), 'utf8'));
-    await waitFor(() => !isAlive(pid), `process ${pid} to end`, 5000);
+    await waitFor(() => processGone(pid), `process ${pid} to end`, 5000);
   });
 
   it('runs `when: always` after a failure, and skips dependents of the failure', async () => {

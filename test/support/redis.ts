@@ -1,7 +1,7 @@
 // A real redis-server per test file, on a free port in a temp folder, and real `weft worker`
 // child processes. Without redis-server the queue tests skip with a reason, except in CI.
+import { freePort } from './free-port.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -17,16 +17,6 @@ if (!hasRedis && process.env.CI === 'true') {
 }
 export const skipReason = hasRedis ? '' : ' [skipped: redis-server is not installed]';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export type RedisServer = { url: string; port: number; client: Redis; stop(): Promise<void>; restart(): Promise<void> };
 

@@ -1,5 +1,6 @@
 // A Dagu DAG with exit handlers (handlerOn.exit / handlerOn.cancel), ported: `when: always` and
 // `when: cancelled` tasks run when the real bin gets SIGINT, and nothing is left running.
+import { processGone } from '../plugins/process-gone.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,14 +13,6 @@ const bin = path.resolve(import.meta.dirname, '../../bin/weft.js');
 // A process that records its pid and stays up until killed.
 const STAY_UP = `node -e "require('fs').writeFileSync(process.argv[1], String(process.pid)); setInterval(() => {}, 1000)"`;
 
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 // A test that fails before its run ends must not leave the run (and what it started) behind.
 const started: ChildProcess[] = [];
@@ -76,7 +69,7 @@ tasks:
     expect(report.tasks.load).toMatchObject({ status: 'skipped', reason: 'cancelled' });
     expect(report.tasks['on-exit'].status).toBe('success');
     expect(report.tasks['on-cancel'].status).toBe('success');
-    await waitFor(() => !isAlive(pidIn(dir, 'work.pid')), 'the work process to be gone');
+    await waitFor(() => processGone(pidIn(dir, 'work.pid')), 'the work process to be gone');
   });
 
   it('a second SIGINT ends a cleanup task that hangs, exit 130, nothing left', async () => {
@@ -97,7 +90,7 @@ tasks:
     await waitFor(() => existsSync(path.join(dir, 'cleanup.pid')), 'the cleanup to start', 25_000);
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(130);
-    await waitFor(() => !isAlive(pidIn(dir, 'work.pid')) && !isAlive(pidIn(dir, 'cleanup.pid')), 'every process to be gone');
+    await waitFor(() => processGone(pidIn(dir, 'work.pid')) && processGone(pidIn(dir, 'cleanup.pid')), 'every process to be gone');
   });
 
   it('the grace period ends a cleanup task that outlives it; SIGTERM exits 143', async () => {
@@ -118,7 +111,7 @@ tasks:
     run.child.kill('SIGTERM');
     await waitFor(() => existsSync(path.join(dir, 'cleanup.pid')), 'the cleanup to start', 25_000);
     expect(await run.exited).toBe(143);
-    await waitFor(() => !isAlive(pidIn(dir, 'work.pid')) && !isAlive(pidIn(dir, 'cleanup.pid')), 'every process to be gone');
+    await waitFor(() => processGone(pidIn(dir, 'work.pid')) && processGone(pidIn(dir, 'cleanup.pid')), 'every process to be gone');
   });
 
   it('without a cancel, a when: cancelled task ends skipped and when: always runs after a failure', async () => {

@@ -1,7 +1,9 @@
 // An e2e pipeline ported: a local HTTP server (a node script) runs as a service, two test tasks
 // use it, and when they are done it is stopped with its process group; nothing is left behind.
+import { freePort } from '../support/free-port.js';
+import { processGone } from '../plugins/process-gone.js';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runYaml } from '../support/project.js';
@@ -32,14 +34,6 @@ fetch(url).then(async (r) => {
 }).catch((e) => { console.error(e.message); process.exit(1); });
 `;
 
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 const files = { 'server.js': SERVER, 'client.js': CLIENT };
 
@@ -78,7 +72,7 @@ tasks:
     const ended = (id: string) => (report.tasks[id] as { endedAt: number }).endedAt;
     expect(ended('api')).toBeGreaterThanOrEqual(Math.max(ended('test-items'), ended('test-health')));
     const pid = Number(readFileSync(path.join(dir, 'server.pid'), 'utf8'));
-    await waitFor(() => !isAlive(pid), 'the server process to be gone');
+    await waitFor(() => processGone(pid), 'the server process to be gone');
   });
 
   it('an http check waits for a 2xx; a service never ready fails at its timeout and its dependents are skipped', async () => {
@@ -102,7 +96,7 @@ tasks:
     expect((report.tasks.api as { output: { stdout: string } }).output.stdout).toContain('listening on');
     await waitFor(() => existsSync(path.join(dir, 'server.pid')), 'the pid file');
     const pid = Number(readFileSync(path.join(dir, 'server.pid'), 'utf8'));
-    await waitFor(() => !isAlive(pid), 'the server process to be gone');
+    await waitFor(() => processGone(pid), 'the server process to be gone');
   });
 
   it('a tcp check (templated) passes once the port accepts, even at concurrency 1: a ready service gives its slot back', async () => {
@@ -124,15 +118,7 @@ tasks:
     expect(report.tasks.db).toMatchObject({ status: 'success', output: { stopped: true } });
     expect(report.tasks.migrate?.status).toBe('success');
     const pid = Number(readFileSync(path.join(dir, 'db.pid'), 'utf8'));
-    await waitFor(() => !isAlive(pid), 'the db process to be gone');
+    await waitFor(() => processGone(pid), 'the db process to be gone');
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
