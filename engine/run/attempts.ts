@@ -133,7 +133,7 @@ class Attempts implements AttemptRunner {
 
   private async attempt(job: Job): Promise<void> {
     const now = Date.now();
-    // Running from before task:start, so a cancellation heard in that event finds it this.running.
+    // Running from before task:start, so a cancellation heard in that event finds it running.
     const controller = new AbortController();
     if (!this.ctx.dryRun) {
       this.running.set(job, controller);

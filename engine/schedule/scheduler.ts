@@ -283,7 +283,7 @@ class ReadyQueue implements Scheduler {
 
 
   push(unit: Unit): void {
-    if (this.closed) throw new WeftError('INTERNAL', `scheduler is this.closed; cannot push ${unit.id}`);
+    if (this.closed) throw new WeftError('INTERNAL', `scheduler is closed; cannot push ${unit.id}`);
     if (this.entries.has(unit.id)) throw new WeftError('INTERNAL', `unit ${unit.id} is already scheduled`);
     const pool = unit.pool === undefined ? undefined : this.pools.get(unit.pool);
     if (unit.pool !== undefined && !pool) throw new WeftError('UNKNOWN_POOL', `unit ${unit.id} uses unknown pool ${unit.pool}`);
