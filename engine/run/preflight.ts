@@ -6,7 +6,7 @@ import { pluginOptions } from '../load/settings.js';
 import type { TaskState } from './state.js';
 
 /** Settings every executor may read (API endpoint, model table); per-task switches are added per task. */
-export function executorOptionsBase(_pipeline: Pipeline, options: Pick<RunOptions, 'noCache'>): Record<string, unknown> {
+export function executorOptionsBase(options: Pick<RunOptions, 'noCache'>): Record<string, unknown> {
   const base: Record<string, unknown> = {};
   if (options.noCache) base['cache'] = false;
   return base;
@@ -15,7 +15,7 @@ export function executorOptionsBase(_pipeline: Pipeline, options: Pick<RunOption
 /**
  * Executors' preflight hooks, each called once with every task that uses it: a missing API key
  * is a WeftError before the run (exit 2), not a failed task halfway through.
- * @example await preflight(pipeline, tasks, process.env, executorOptionsBase(pipeline, {}))
+ * @example await preflight(pipeline, tasks, process.env, executorOptionsBase({}))
  */
 export async function preflight(
   pipeline: Pipeline,

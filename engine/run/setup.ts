@@ -106,7 +106,7 @@ export async function setupRun(pipeline: Pipeline, options: RunPipelineOptions):
   }
   const masker = createMasker(secretValues);
   const dryRun = options.dryRun === true;
-  if (!dryRun) await preflight(pipeline, tasks, remote ? credentialsElsewhere(env, tasks) : env, executorOptionsBase(pipeline, options));
+  if (!dryRun) await preflight(pipeline, tasks, remote ? credentialsElsewhere(env, tasks) : env, executorOptionsBase(options));
 
   const startedAt = Date.now();
   const runId = options.runId ?? newRunId(startedAt);
@@ -221,7 +221,7 @@ function executionOptions(
   partials: Record<string, string>,
   secretValues: string[],
 ): Record<string, unknown> {
-  const execOptions = executorOptionsBase(pipeline, options);
+  const execOptions = executorOptionsBase(options);
   // What an executor stores beyond the run (the llm response cache) must not hold these:
   // ctx.options.secrets, masked with createMasker from weft/plugin.
   if (secretValues.length) execOptions['secrets'] = secretValues;
