@@ -5,6 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Executor, ExecutorContext } from '../executor.js';
 import type { ErrorData } from '../types.js';
 import { openChannel } from './channel.js';
+import { envApplier, type EnvDelta } from './env-delta.js';
 import { WeftError, fromErrorData } from '../errors.js';
 import { installGuards, runAsCall, type CallScope } from './guard.js';
 import { runItems } from './run-items.js';
@@ -18,8 +19,8 @@ export type WorkerTask = {
   /** `with` values for `run`, or the items for `runBatch`. */
   input: unknown;
   batch: boolean;
-  /** `env` left out means the pool's base environment (workerData.env). */
-  ctx: Omit<ExecutorContext, 'signal' | 'log' | 'env'> & { env?: Record<string, string> | undefined };
+  /** The env is the pool's base environment (workerData.env) changed by `envDelta`. */
+  ctx: Omit<ExecutorContext, 'signal' | 'log' | 'env'> & { envDelta?: EnvDelta };
   /** Whether the caller listens to log lines; when false, ctx.log drops them here. */
   logs: boolean;
 };
@@ -58,13 +59,14 @@ const { controlChannel, logChannel, preload, env: baseEnv, isolated } = workerDa
   controlChannel: string;
   logChannel: string;
   preload?: WarmList;
-  /** The pool's base environment: calls that leave ctx.env out use it. */
-  env?: Record<string, string>;
+  /** The pool's base environment: each call's env is it changed by the call's envDelta. */
+  env: Record<string, string>;
   /** Calls arrive on the port (isolated.ts), not from Piscina. */
   isolated?: boolean;
 };
 
 installGuards();
+const envOf = envApplier(baseEnv);
 
 const running = new Map<number, AbortController>();
 // An abort can arrive before its task reaches this worker (it was still queued), and every
@@ -188,7 +190,8 @@ class Call implements CallScope {
       if (!executor) {
         return { ok: false, error: { code: 'UNKNOWN_EXECUTOR', message: `${task.moduleUrl} has no executor "${task.name}"` }, logs: 0 };
       }
-      const ctx: ExecutorContext = { ...task.ctx, env: task.ctx.env ?? baseEnv ?? {}, signal: controller.signal, log: (s, l) => this.log(s, l) };
+      const { envDelta: delta, ...sent } = task.ctx;
+      const ctx: ExecutorContext = { ...sent, env: envOf(delta), signal: controller.signal, log: (s, l) => this.log(s, l) };
       // The timeout clock starts when the executor does, not while the call was queued or its module loaded.
       if (task.ctx.timeoutMs) {
         if (isolated) parentPort!.postMessage({ type: 'started', key: task.key } satisfies IsolatedMessage);

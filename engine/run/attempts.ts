@@ -361,9 +361,8 @@ class Attempts implements AttemptRunner {
       cache: spec.cache !== false && !this.ctx.options.noCache,
     });
     if (entry.executor.needsScope) options = { ...options, scope: instanceScope(this.ctx, leader) };
-    const call: CallContext = { taskId: job.unit.id, attempt: leader.attempt, root: this.ctx.pipeline.root, options };
-    // Left out, the worker uses the run's env it was given once at pool start.
-    if (leader.env !== this.ctx.runEnv || !this.ctx.ownPool) call.env = leader.env;
+    // The pool sends a thread only how this env differs from the one it was given at its start.
+    const call: CallContext = { taskId: job.unit.id, attempt: leader.attempt, root: this.ctx.pipeline.root, options, env: leader.env };
     const model = leader.model ?? spec.model;
     const timeoutMs = leader.timeoutMs ?? spec.timeoutMs;
     if (model) call.model = model;

@@ -25,7 +25,7 @@ export type BaseScope = {
 function collectStrings(value: unknown, out: string[]): void {
   if (typeof value === 'string') {
     // Only a template that names `secrets` can read one; the rest need no analysis.
-    if (isTemplate(value) && value.includes('secrets')) out.push(value);
+    if (value.includes('secrets') && isTemplate(value)) out.push(value);
   } else if (Array.isArray(value)) {
     for (const v of value) collectStrings(v, out);
   } else if (value && typeof value === 'object') {
