@@ -360,3 +360,24 @@ export type RunOptions = {
   /** Aborted: end the cleanup tasks at once (a second Ctrl-C). */
   kill?: AbortSignal | undefined;
 };
+
+/** What `tasks.<id>` shows to templates: the task's status and output (outputs and errors for a fan-out). */
+export type TaskView = {
+  status: string;
+  output: unknown;
+  outputs?: unknown[];
+  errors?: unknown[];
+};
+
+/** The template scope every task starts from; instances add `item` and `index`. */
+export type BaseScope = {
+  inputs: Record<string, unknown>;
+  env: Record<string, string>;
+  secrets: Record<string, string>;
+  tasks: Record<string, TaskView>;
+  pipeline: { name: string };
+  run: { id: string };
+};
+
+/** One instance of a loop: its item (a matrix leg is an item too), index and, for a matrix, the leg. */
+export type Leg = { item: unknown; index: number; matrix?: Record<string, unknown> };

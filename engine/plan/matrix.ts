@@ -1,5 +1,6 @@
-// `matrix:` on a task: named axes, `exclude` and `include`, read the way GitHub Actions reads
-// `strategy.matrix`, so a ported workflow expands to the same legs. Pure functions of data.
+// The shapes of a task's loop. `matrix:`: named axes, `exclude` and `include`, read the way GitHub
+// Actions reads `strategy.matrix`, so a ported workflow expands to the same legs; and
+// `forEach: { chunk }`. Pure functions of data, shared by the plan and the run.
 
 /** One leg of a matrix: axis name -> value. */
 export type Combination = Record<string, unknown>;
@@ -63,4 +64,12 @@ function formatValue(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (typeof value === 'string' && /^[\w.@/:+-]+$/.test(value)) return value;
   return JSON.stringify(value) ?? 'null';
+}
+
+/** `forEach: { chunk: n }`: items grouped n at a time. */
+export function chunked(items: unknown[], size?: number): unknown[] {
+  if (!size || size <= 1) return items;
+  const out: unknown[] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }

@@ -3,8 +3,8 @@
 import { expandMatrix } from './matrix.js';
 import { buildGraph, criticalPath, planBatches } from './graph.js';
 import type { Registry } from '../load/registry.js';
-import { resolveInputs } from '../run/inputs.js';
-import { chunked } from '../run/values.js';
+import { resolveInputs } from '../input-values.js';
+import { chunked } from './matrix.js';
 import { engineFor } from '../load/project.js';
 import { pluginOptions } from '../load/settings.js';
 import { analyzeTemplate, createTemplateEngine, isTemplate, renderString, type TemplateEngine } from '../handlebars/render.js';

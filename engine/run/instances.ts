@@ -4,11 +4,10 @@
 import { parseDuration } from '../duration.js';
 import { WeftError, toErrorData } from '../errors.js';
 import { renderValue } from '../handlebars/render.js';
-import type { Leg } from '../load/pipeline-templates/task-scope.js';
 import { didYouMean } from '../suggest.js';
 import { isTruthy } from '../truthy.js';
 import type { Unit } from '../schedule/scheduler.js';
-import type { ErrorData } from '../types.js';
+import type { ErrorData, Leg } from '../types.js';
 import type { RunContext } from './setup.js';
 import type { Instance, TaskState } from './state.js';
 import { envValues } from './values.js';

@@ -3,12 +3,11 @@
 // read the loop (`item`, `index`, `matrix`) wait for the instance; the rest are decided once.
 import { WeftError } from '../errors.js';
 import { analyzeTemplate, renderValue } from '../handlebars/render.js';
-import type { Leg } from '../load/pipeline-templates/task-scope.js';
 import { expandMatrix, instanceName, type Combination } from '../plan/matrix.js';
 import { isTruthy } from '../truthy.js';
-import type { TaskSpec, TemplateScope } from '../types.js';
+import type { Leg, TaskSpec, TemplateScope } from '../types.js';
 import type { RunContext } from './setup.js';
-import { chunked } from './values.js';
+import { chunked } from '../plan/matrix.js';
 
 /** One instance to add: its id and, in a loop, its leg. */
 export type Planned = { id: string; index: number; leg?: Leg };

@@ -6,7 +6,7 @@
 // through `endInstance`.
 import { toErrorData } from '../errors.js';
 import { renderValue } from '../handlebars/render.js';
-import { joinOutcome } from '../load/pipeline-templates/join.js';
+import { joinOutcome } from './template-join.js';
 import type { ErrorData, SkipReason, TaskResult } from '../types.js';
 import { addInstance, prepareJobs, type Job } from './instances.js';
 import { conditionHolds, conditionsOf, planInstances, readsLoop, type Condition, type Planned } from './legs.js';

@@ -2,8 +2,7 @@
 import { toErrorData } from '../errors.js';
 import type { Masker } from '../mask.js';
 import { renderValue, type TemplateEngine } from '../handlebars/render.js';
-import type { ErrorData, Pipeline, RunReport, RunStatus, TaskResult } from '../types.js';
-import type { BaseScope } from './scope.js';
+import type { BaseScope, ErrorData, Pipeline, RunReport, RunStatus, TaskResult } from '../types.js';
 import { tolerated, type TaskState } from './state.js';
 import type { UsageTally } from './usage.js';
 

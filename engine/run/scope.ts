@@ -2,25 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { WeftError } from '../errors.js';
 import { analyzeTemplate, isTemplate, type TemplateEngine } from '../handlebars/render.js';
-import type { Pipeline } from '../types.js';
-
-/** What `tasks.<id>` shows to templates: the task's status and output (outputs and errors for a fan-out). */
-export type TaskView = {
-  status: string;
-  output: unknown;
-  outputs?: unknown[];
-  errors?: unknown[];
-};
-
-/** The template scope every task starts from; instances add `item` and `index`. */
-export type BaseScope = {
-  inputs: Record<string, unknown>;
-  env: Record<string, string>;
-  secrets: Record<string, string>;
-  tasks: Record<string, TaskView>;
-  pipeline: { name: string };
-  run: { id: string };
-};
+import type { BaseScope, Pipeline } from '../types.js';
 
 function collectStrings(value: unknown, out: string[]): void {
   if (typeof value === 'string') {

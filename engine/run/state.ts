@@ -4,8 +4,8 @@ import type { ExecutorEntry } from '../executor.js';
 import { longestRemainingPath } from '../plan/graph.js';
 import type { Registry } from '../load/registry.js';
 import type { Unit } from '../schedule/scheduler.js';
-import { joinEntry } from '../load/pipeline-templates/join.js';
-import type { AttemptRecord, ErrorData, Pipeline, SkipReason, TaskResult, TaskSpec } from '../types.js';
+import { joinEntry } from './template-join.js';
+import type { AttemptRecord, ErrorData, Leg, Pipeline, SkipReason, TaskResult, TaskSpec } from '../types.js';
 
 /** A task while it runs: its needs, its instances (one unless forEach) and what came of them. */
 export type TaskState = {
@@ -36,7 +36,7 @@ export type Instance = {
   index: number;
   item?: unknown;
   /** The loop's view of this instance: item, index and, in a matrix, the leg. */
-  leg?: import('../load/pipeline-templates/task-scope.js').Leg;
+  leg?: Leg;
   /** The task's continueOnError, or its template rendered for this instance. */
   continueOnError: boolean;
   /** `timeout` and `model`, when templated rendered for this instance. */

@@ -14,10 +14,10 @@ import type { Masker } from '../mask.js';
 import { writeFileHashes } from '../store/file-hashes.js';
 import { forgetFingerprint, readFingerprint, type FingerprintRecord } from '../store/fingerprints.js';
 import type { Store } from '../store/store.js';
-import type { BaseScope } from './scope.js';
 import type { FileHasher } from './file-hashes.js';
 import type { JournalWriter } from './journal-writer.js';
 import type { Instance, TaskState } from './state.js';
+import type { BaseScope } from '../types.js';
 
 export type UpToDateVerdict = { upToDate: true; output: unknown } | { upToDate: false };
 

@@ -1,18 +1,10 @@
-// Small value rules of a run: forEach chunks, executor signals, env values, run ids.
+// Small value rules of a run: executor signals, env values, run ids.
 import { randomBytes } from 'node:crypto';
 import { SIGNALS_KEY, type ExecutorSignals } from '../executor.js';
 
 /** `2026-11-28T07-00-00-abc123`: sortable, file-name safe, unique enough per project. */
 export function newRunId(now: number): string {
   return `${new Date(now).toISOString().slice(0, 19).replace(/:/g, '-')}-${randomBytes(3).toString('hex')}`;
-}
-
-/** `forEach: { chunk: n }`: items grouped n at a time. */
-export function chunked(items: unknown[], size?: number): unknown[] {
-  if (!size || size <= 1) return items;
-  const out: unknown[] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 /** An executor's output without the signals it attached under SIGNALS_KEY, and those signals. */

@@ -2,7 +2,7 @@
 // detection), check `with:` at the call site, and splice the template's tasks into the graph.
 import path from 'node:path';
 import type { LoadResult, Pipeline, PoolSpec, Problem, SourcePos, TaskSpec } from '../../types.js';
-import { checkInputs } from './inputs.js';
+import { checkInputs } from '../../input-values.js';
 import { isTemplateUse, resolveTemplateFile } from './reference.js';
 import { spliceTemplate } from './splice.js';
 

@@ -1,13 +1,9 @@
 // Run time: the template scope each task renders in. A task from a pipeline template sees the
 // call's `with` as `inputs`, its template's `env`, and its siblings under their local ids.
-import type { TemplateEngine } from '../../handlebars/render.js';
-import { renderValue } from '../../handlebars/render.js';
-import type { BaseScope, TaskView } from '../../run/scope.js';
-import type { TaskSpec, TemplateScope } from '../../types.js';
-import { applyInputs } from './inputs.js';
-
-/** One instance of a loop: its item (a matrix leg is an item too), index and, for a matrix, the leg. */
-export type Leg = { item: unknown; index: number; matrix?: Record<string, unknown> };
+import type { TemplateEngine } from '../handlebars/render.js';
+import { renderValue } from '../handlebars/render.js';
+import type { BaseScope, Leg, TaskSpec, TaskView, TemplateScope } from '../types.js';
+import { applyInputs } from '../input-values.js';
 
 /**
  * Gives each task the scope its templates render in; `at` gives a template call's own scope

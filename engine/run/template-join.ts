@@ -1,7 +1,7 @@
 // Run time: how a template call (its join task) ends, from how the template's tasks ended.
-import type { ExecutorEntry } from '../../executor.js';
-import { WeftError } from '../../errors.js';
-import type { ErrorData, SkipReason, TaskStatus } from '../../types.js';
+import type { ExecutorEntry } from '../executor.js';
+import { WeftError } from '../errors.js';
+import type { ErrorData, SkipReason, TaskStatus } from '../types.js';
 
 /** How one of the template's top-level tasks ended. */
 export type JoinedTask = { id: string; status?: TaskStatus; continueOnError: boolean; skipReason?: SkipReason };
