@@ -8,29 +8,37 @@ import type { ErrorData } from '../types.js';
  * @example checkOutput({ n: 10n }) // { code: 'OUTPUT_INVALID', message: 'output.n is a bigint, which JSON cannot hold' }
  */
 export function checkOutput(output: unknown): ErrorData | undefined {
-  const problem = findProblem(output, 'output', new Set());
-  return problem ? { code: 'OUTPUT_INVALID', message: problem } : undefined;
+  const found = findProblem(output, new Set());
+  return found ? { code: 'OUTPUT_INVALID', message: `output${found.path.reverse().join('')} ${found.problem}` } : undefined;
 }
 
-function findProblem(value: unknown, where: string, ancestors: Set<object>): string | undefined {
+/** What JSON cannot hold in `value`, with its path (innermost key first); paths are built only then. */
+function findProblem(value: unknown, ancestors: Set<object>): { path: string[]; problem: string } | undefined {
   switch (typeof value) {
     case 'bigint':
     case 'function':
     case 'symbol':
-      return `${where} is a ${typeof value}, which JSON cannot hold`;
+      return { path: [], problem: `is a ${typeof value}, which JSON cannot hold` };
     case 'object':
       break;
     default:
       return undefined;
   }
   if (value === null) return undefined;
-  if (ancestors.has(value)) return `${where} refers back to itself (a cycle), which JSON cannot hold`;
+  if (ancestors.has(value)) return { path: [], problem: 'refers back to itself (a cycle), which JSON cannot hold' };
   ancestors.add(value);
-  const entries: Array<[string, unknown]> = Array.isArray(value) ? value.map((v, i) => [`[${i}]`, v]) : Object.entries(value).map(([k, v]) => [`.${k}`, v]);
-  for (const [key, child] of entries) {
-    const problem = findProblem(child, where + key, ancestors);
-    if (problem) return problem;
+  let found: { path: string[]; problem: string } | undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length && !found; i++) if ((found = findProblem(value[i], ancestors))) found.path.push(`[${i}]`);
+  } else {
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue;
+      if ((found = findProblem((value as Record<string, unknown>)[key], ancestors))) {
+        found.path.push(`.${key}`);
+        break;
+      }
+    }
   }
   ancestors.delete(value);
-  return undefined;
+  return found;
 }
