@@ -1,13 +1,13 @@
 // `uses: shell` (and the `run:` shorthand): a command in its own process group, output captured.
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import type { Readable } from 'node:stream';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { WeftError } from '../engine/plugin.js';
 import type { Executor } from '../engine/plugin.js';
 import { directArgv } from './shell/argv.js';
 import { createCapture } from './shell/capture.js';
-import { groupAlive, killGroup } from './shell/kill-group.js';
+import { killGroup } from './shell/kill-group.js';
+import type { ProcessExit } from './shell/process.js';
+import { startProcess } from './shell/spawner.js';
 
 export type ShellWith = {
   command: string;
@@ -21,9 +21,6 @@ export type ShellWith = {
 export type ShellOutput = { exitCode: number; stdout: string; stderr: string; json?: unknown };
 
 const defaultMaxOutputBytes = 1024 * 1024;
-// How long the pipes may stay open after the shell exited: enough to read what the shell itself
-// wrote (already in the pipe), not long enough to wait on a background child that holds them.
-const drainAfterExitMs = 100;
 // Below the pool's 2 s grace, so the group is dead before the pool gives up on the call.
 const killGraceMs = 1000;
 
@@ -38,11 +35,10 @@ export const shell: Executor<ShellWith, ShellOutput> = {
   description: 'Run a shell command; output { exitCode, stdout, stderr, json? }',
   shellFields: ['command'],
   outputFields: ['exitCode', 'stdout', 'stderr', 'json'],
-  // A spawn forks the whole process and blocks its thread meanwhile (spawned on the main thread,
-  // 1,000 `true` tasks spent 28 s of a 33 s profile there, on a loaded machine): in worker threads
-  // those forks run side by side and the scheduler stays free. Until the first thread is up,
-  // though, the main thread spawns: the first task does not wait for threads to start.
-  inline: 'until-workers',
+  // A spawn forks the process that spawns, and the cost grows with its size: after the first few,
+  // small helper processes do the spawning (plugins/shell/spawner.ts), so a call is a message and
+  // runs on the main thread, with no hop to a worker thread.
+  inline: 'always',
   schema: {
     type: 'object',
     required: ['command'],
@@ -78,27 +74,32 @@ export const shell: Executor<ShellWith, ShellOutput> = {
     // A plain `prog arg…` is exec'd directly; anything a shell must read goes through one.
     const argv = directArgv(w.command);
     const file = argv ? argv[0]! : shellPath(w.shell);
-    const child = spawn(file, argv ? argv.slice(1) : [...strictFlags(w), '-c', w.command], {
-      cwd: path.resolve(ctx.root, w.cwd ?? '.'),
-      env: { ...ctx.env, ...w.env },
-      // Its own process group, so one kill reaches everything the command started.
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout.on('data', stdout.write);
-    child.stderr.on('data', stderr.write);
+    const cwd = path.resolve(ctx.root, w.cwd ?? '.');
+    // The run's env object itself when the task adds nothing: the helper is sent each env once.
+    const env = w.env && Object.keys(w.env).length ? { ...ctx.env, ...w.env } : ctx.env;
 
+    let pid: number | undefined;
     let killing: Promise<void> | undefined;
-    const onAbort = () => {
-      if (child.pid !== undefined) killing ??= killGroup(child.pid, killGraceMs);
+    const kill = () => {
+      if (pid !== undefined) killing ??= killGroup(pid, killGraceMs);
     };
+    const onAbort = kill;
     signal.addEventListener('abort', onAbort, { once: true });
-    let exit: ShellExit;
+    let exit: ProcessExit;
     try {
-      exit = await waitForShell(child);
+      exit = await startProcess(
+        { file, args: argv ? argv.slice(1) : [...strictFlags(w), '-c', w.command], cwd, env },
+        {
+          onPid(started) {
+            pid = started;
+            // Aborted before the process was known: stop it now.
+            if (signal.aborted) kill();
+          },
+          onData: (stream, chunk) => (stream === 'stdout' ? stdout : stderr).write(chunk),
+        },
+      );
     } catch (cause) {
       // spawn reports a missing cwd as a missing program (ENOENT); name the real culprit.
-      const cwd = path.resolve(ctx.root, w.cwd ?? '.');
       if (!existsSync(cwd)) throw new WeftError('TASK_FAILED', `cannot start ${file}: cwd ${w.cwd ?? cwd} does not exist`, { cause });
       const code = (cause as NodeJS.ErrnoException).code;
       // Exec'd directly, a program that is missing or not executable fails as under a shell: 127 or 126.
@@ -123,35 +124,6 @@ export const shell: Executor<ShellWith, ShellOutput> = {
     return output;
   },
 };
-
-type ShellExit = { code: number | null; signal: NodeJS.Signals | null };
-
-/**
- * Settles when the shell exits, not when its pipes close: `server &` or `sleep 1201 & echo started`
- * leaves a background child holding stdout, and the task ends with its shell (as make and
- * GitHub Actions do). While no member of the group is left, the pipes will close and everything
- * the shell wrote is read first; only a live background child gets its pipes dropped.
- */
-function waitForShell(child: ChildProcessByStdio<null, Readable, Readable>): Promise<ShellExit> {
-  return new Promise((resolve, reject) => {
-    let timer: NodeJS.Timeout | undefined;
-    child.once('error', reject);
-    child.once('close', (code, sig) => {
-      clearTimeout(timer);
-      resolve({ code, signal: sig });
-    });
-    child.once('exit', (code, sig) => {
-      const check = () => {
-        // A loaded machine may not have read the last output yet: wait for it while nothing else holds the pipes.
-        if (child.pid === undefined || !groupAlive(child.pid)) return void (timer = setTimeout(check, drainAfterExitMs));
-        child.stdout.destroy();
-        child.stderr.destroy();
-        resolve({ code, signal: sig });
-      };
-      timer = setTimeout(check, drainAfterExitMs);
-    });
-  });
-}
 
 /**
  * A script of several lines stops at its first failing line, as GitHub Actions runs steps:

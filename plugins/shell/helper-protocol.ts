@@ -1,0 +1,13 @@
+// Messages between weft and its spawn helper (plugins/shell/helper.ts), over the helper's IPC
+// channel with the `advanced` serialization (output chunks cross as bytes).
+
+/** weft -> helper: start a process. `env` is sent with the first request of its `envId` only. */
+export type StartMessage = { t: 'start'; id: number; file: string; args: string[]; cwd: string; envId: number; env?: Record<string, string> };
+
+/** helper -> weft. */
+export type HelperMessage =
+  | { t: 'ready' }
+  | { t: 'pid'; id: number; pid: number }
+  | { t: 'data'; id: number; stream: 'stdout' | 'stderr'; chunk: Uint8Array }
+  | { t: 'exit'; id: number; code: number | null; signal: NodeJS.Signals | null }
+  | { t: 'error'; id: number; code: string | undefined; message: string };

@@ -1,0 +1,68 @@
+// One command's process, from spawn to the end that counts: its own process group, output as it
+// comes, and an end that does not wait on a background child still holding the pipes. Run here
+// (before the spawn helper is up, or without one) and inside the helper (plugins/shell/helper.ts).
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { groupAlive } from './kill-group.js';
+
+// How long the pipes may stay open after the shell exited: enough to read what the shell itself
+// wrote (already in the pipe), not long enough to wait on a background child that holds them.
+const drainAfterExitMs = 100;
+
+/** What to start: a program and its arguments, where, with which environment. */
+export type ProcessRequest = { file: string; args: string[]; cwd: string; env: Record<string, string> };
+
+/** How the process ended. */
+export type ProcessExit = { code: number | null; signal: NodeJS.Signals | null };
+
+/** What the process does while it runs: its pid once started, then its output. */
+export type ProcessEvents = {
+  onPid(pid: number): void;
+  onData(stream: 'stdout' | 'stderr', chunk: Buffer): void;
+};
+
+/**
+ * Spawn `request` in a process group of its own and follow it to its end. Rejects with the
+ * spawn's error (code ENOENT, EACCES, …) when it cannot start.
+ * @example const exit = await runProcess({ file: 'true', args: [], cwd, env }, { onPid() {}, onData() {} });
+ */
+export function runProcess(request: ProcessRequest, events: ProcessEvents): Promise<ProcessExit> {
+  const child = spawn(request.file, request.args, {
+    cwd: request.cwd,
+    env: request.env,
+    // Its own process group, so one kill reaches everything the command started.
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (child.pid !== undefined) events.onPid(child.pid);
+  child.stdout.on('data', (chunk: Buffer) => events.onData('stdout', chunk));
+  child.stderr.on('data', (chunk: Buffer) => events.onData('stderr', chunk));
+  return waitForShell(child);
+}
+
+/**
+ * Settles when the shell exits, not when its pipes close: `server &` or `sleep 1201 & echo started`
+ * leaves a background child holding stdout, and the task ends with its shell (as make and
+ * GitHub Actions do). While no member of the group is left, the pipes will close and everything
+ * the shell wrote is read first; only a live background child gets its pipes dropped.
+ */
+function waitForShell(child: ChildProcessByStdio<null, Readable, Readable>): Promise<ProcessExit> {
+  return new Promise((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    child.once('error', reject);
+    child.once('close', (code, sig) => {
+      clearTimeout(timer);
+      resolve({ code, signal: sig });
+    });
+    child.once('exit', (code, sig) => {
+      const check = () => {
+        // A loaded machine may not have read the last output yet: wait for it while nothing else holds the pipes.
+        if (child.pid === undefined || !groupAlive(child.pid)) return void (timer = setTimeout(check, drainAfterExitMs));
+        child.stdout.destroy();
+        child.stderr.destroy();
+        resolve({ code, signal: sig });
+      };
+      timer = setTimeout(check, drainAfterExitMs);
+    });
+  });
+}

@@ -1,0 +1,147 @@
+// Where shell tasks' processes are started: by spawn helpers (plugins/shell/helper.ts) once
+// they are up, here until then, and here again if they end. Same contract either way (runProcess).
+import { fork, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { HelperMessage, StartMessage } from './helper-protocol.js';
+import { signalGroup } from './kill-group.js';
+import { runProcess, type ProcessEvents, type ProcessExit, type ProcessRequest } from './process.js';
+
+/** The helper's module: from dist/ also when this file runs from source (tests). */
+const helperFile = fileURLToPath(
+  import.meta.url.endsWith('.ts') ? new URL('../../dist/plugins/shell/helper.js', import.meta.url) : new URL('./helper.js', import.meta.url),
+);
+
+type Pending = { events: ProcessEvents; resolve(exit: ProcessExit): void; reject(error: Error): void; pid?: number };
+
+/** Envs the helper holds, mirrored here: sent once per env object, forgotten together at 64. */
+const MAX_ENVS = 64;
+
+class Helper {
+  private readonly child: ChildProcess;
+  private ready = false;
+  private gone = false;
+  private lastId = 0;
+  private readonly pending = new Map<number, Pending>();
+  private readonly envIds = new WeakMap<object, number>();
+  private readonly sentEnvs = new Set<number>();
+  private lastEnvId = 0;
+
+  constructor() {
+    this.child = fork(helperFile, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: [] });
+    this.child.on('message', (message: HelperMessage) => this.receive(message));
+    this.child.on('error', () => this.lose());
+    this.child.on('exit', () => this.lose());
+    this.idle();
+  }
+
+  /** Whether a start would go to the helper now. */
+  get usable(): boolean {
+    return this.ready && !this.gone;
+  }
+
+  /** Processes it follows now. */
+  get running(): number {
+    return this.pending.size;
+  }
+
+  /** The helper process has ended (a new one may be started). */
+  get ended(): boolean {
+    return this.gone;
+  }
+
+  start(request: ProcessRequest, events: ProcessEvents): Promise<ProcessExit> {
+    const id = ++this.lastId;
+    const message: StartMessage = { t: 'start', id, file: request.file, args: request.args, cwd: request.cwd, envId: this.envIdOf(request.env) };
+    if (!this.sentEnvs.has(message.envId)) {
+      if (this.sentEnvs.size >= MAX_ENVS) this.sentEnvs.clear();
+      this.sentEnvs.add(message.envId);
+      message.env = request.env;
+    }
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { events, resolve, reject });
+      // While a process runs, the channel keeps weft alive; idle, it must not.
+      if (this.pending.size === 1) this.busy();
+      this.child.send(message);
+    });
+  }
+
+  private envIdOf(env: Record<string, string>): number {
+    let id = this.envIds.get(env);
+    if (id === undefined || !this.sentEnvs.has(id)) {
+      id = ++this.lastEnvId;
+      this.envIds.set(env, id);
+    }
+    return id;
+  }
+
+  private receive(message: HelperMessage): void {
+    if (message.t === 'ready') {
+      this.ready = true;
+      return;
+    }
+    const call = this.pending.get(message.id);
+    if (!call) return;
+    if (message.t === 'pid') {
+      call.pid = message.pid;
+      call.events.onPid(message.pid);
+    } else if (message.t === 'data') {
+      call.events.onData(message.stream, Buffer.from(message.chunk.buffer, message.chunk.byteOffset, message.chunk.byteLength));
+    } else {
+      this.pending.delete(message.id);
+      if (this.pending.size === 0) this.idle();
+      if (message.t === 'exit') call.resolve({ code: message.code, signal: message.signal });
+      else call.reject(Object.assign(new Error(message.message), { code: message.code }));
+    }
+  }
+
+  /** The helper ended under its calls: their groups are killed (nothing may outlive its task) and they fail. */
+  private lose(): void {
+    if (this.gone) return;
+    this.gone = true;
+    for (const call of this.pending.values()) {
+      if (call.pid !== undefined) signalGroup(call.pid, 'SIGKILL');
+      call.reject(new Error('the spawn helper process ended while the command ran'));
+    }
+    this.pending.clear();
+  }
+
+  private busy(): void {
+    this.child.ref();
+    (this.child.channel as { ref?: () => void } | null | undefined)?.ref?.();
+  }
+
+  private idle(): void {
+    this.child.unref();
+    (this.child.channel as { unref?: () => void } | null | undefined)?.unref?.();
+  }
+}
+
+/** Helpers: a fork keeps the forking thread busy, so one per core spawns side by side. */
+const HELPERS = Math.max(1, Math.min(4, availableParallelism()));
+const helpers: Helper[] = [];
+
+/**
+ * Spawns made here before the helpers start. A helper is a Node process: its start costs ~50 ms
+ * of a core, more than a few spawns do, so a run of a handful of commands never pays for one
+ * (measured: a one-task `weft run` took 570 ms with helpers started up front, 490 ms without).
+ */
+const HELPERS_AFTER = 8;
+let spawnedHere = 0;
+
+function startHelpers(): void {
+  for (let i = 0; i < HELPERS; i++) if (!helpers[i] || helpers[i]!.ended) helpers[i] = new Helper();
+}
+
+/**
+ * Start `request` and follow it to its end: through the least busy helper that is up, else here
+ * (the first few spawns of a process, while the helpers start, or after they ended).
+ * @example const exit = await startProcess({ file: 'true', args: [], cwd, env }, { onPid, onData });
+ */
+export function startProcess(request: ProcessRequest, events: ProcessEvents): Promise<ProcessExit> {
+  let best: Helper | undefined;
+  for (const h of helpers) if (h.usable && (!best || h.running < best.running)) best = h;
+  if (best) return best.start(request, events);
+  if (++spawnedHere === HELPERS_AFTER) startHelpers();
+  return runProcess(request, events);
+}

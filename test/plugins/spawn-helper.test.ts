@@ -1,0 +1,69 @@
+// Shell tasks' processes come from small spawn helper processes once a run has started a few
+// (plugins/shell/spawner.ts): the same output, env, exit codes, and a timeout still kills the
+// whole process group. Real processes, read through /proc (Linux).
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { waitFor } from '../support/wait.js';
+import { runYaml } from '../support/project.js';
+import type { RunReport } from '../../engine/types.js';
+import { processGone } from './process-gone.js';
+
+const linux = existsSync('/proc/self/stat');
+const parentOf = (pid: number): number => {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+};
+
+/** `count` tasks, each printing its shell's parent pid and $X, one after another. */
+function chain(count: number, extra = ''): string {
+  const lines = ['concurrency: 1', 'tasks:'];
+  for (let i = 0; i < count; i++) {
+    lines.push(`  t${i}:`, `    run: 'echo "$PPID $X"; exit 0'`, `    env: { X: x${i} }`);
+    if (i > 0) lines.push(`    needs: [t${i - 1}]`);
+  }
+  return `${lines.join('\n')}\n${extra}`;
+}
+
+describe.skipIf(!linux)('the spawn helper', () => {
+  it('takes over after the first spawns: same output and env, and the helper is a child of weft', async () => {
+    const parentsOf = (report: RunReport, count: number): number[] =>
+      Array.from({ length: count }, (_, i) => {
+        const [ppid, x] = (report.tasks[`t${i}`] as { output: { stdout: string } }).output.stdout.trim().split(' ');
+        expect(x).toBe(`x${i}`);
+        return Number(ppid);
+      });
+    const { report } = await runYaml(chain(10));
+    expect(report.status).toBe('success');
+    // The first task was spawned here; by now the helpers are starting.
+    expect(parentsOf(report, 10)[0]).toBe(process.pid);
+    let helper = process.pid;
+    await waitFor(async () => {
+      helper = parentsOf((await runYaml(chain(2))).report, 2)[1]!;
+      return helper !== process.pid;
+    }, 'a task spawned by a helper');
+    expect(parentOf(helper)).toBe(process.pid);
+  });
+
+  it('keeps exit codes, a missing program and a timeout that kills the whole group', async () => {
+    const pidFile = 'bg.pid';
+    const { report, dir } = await runYaml(
+      chain(
+        12,
+        [
+          '  fails: { run: "exit 3", needs: [t11], continueOnError: true }',
+          '  missing: { run: "no-such-program-weft", needs: [t11], continueOnError: true }',
+          `  slow: { run: 'sleep 300 & echo $! > ${pidFile}; echo "$PPID" > ppid; wait', timeout: 1s, needs: [t11], continueOnError: true }`,
+          '',
+        ].join('\n'),
+      ),
+    );
+    expect(report.tasks.fails).toMatchObject({ status: 'failed', error: { message: 'exit code 3' } });
+    expect(report.tasks.missing).toMatchObject({ status: 'failed', error: { message: 'exit code 127' } });
+    expect(report.tasks.slow).toMatchObject({ status: 'failed', error: { code: 'TASK_TIMEOUT' } });
+    // The timed-out task was the helper's child, and its background sleep died with its group.
+    expect(Number(readFileSync(path.join(dir, 'ppid'), 'utf8'))).not.toBe(process.pid);
+    const background = Number(readFileSync(path.join(dir, pidFile), 'utf8'));
+    await waitFor(() => processGone(background), 'the background sleep of the timed-out task to end');
+  });
+});
