@@ -2,6 +2,7 @@
 // the page tables of the process that forks, so spawning from weft (150 MiB and more) cost
 // ~8 ms a spawn, from this process ~2 ms (1,000 `true` at 8 at once, this repository's 2-core
 // machine). weft kills process groups itself; this process only starts them and relays output.
+import type { Readable } from 'node:stream';
 import type { HelperMessage, StartMessage } from './helper-protocol.js';
 import { runProcess } from './process.js';
 
@@ -14,9 +15,40 @@ process.on('disconnect', () => process.exit(0));
 /** Environments by id, as weft sent them (a run has a few). */
 const envs = new Map<number, Record<string, string>>();
 
+// Output is relayed as fast as weft takes it, no faster: past HIGH messages not yet written to
+// the channel, every command's output is paused (its pipe fills, and it waits, as it would for a
+// slow reader), until the backlog is down to LOW. A command printing gigabytes stays in bounds.
+const HIGH = 32;
+const LOW = 8;
+let backlog = 0;
+let paused = false;
+const streams = new Set<Readable>();
+
+function written(): void {
+  backlog -= 1;
+  if (paused && backlog <= LOW) {
+    paused = false;
+    for (const s of streams) s.resume();
+  }
+}
+
 const send = (message: HelperMessage): void => {
-  if (process.connected) process.send!(message);
+  if (!process.connected) return;
+  backlog += 1;
+  process.send!(message, undefined, undefined, written);
+  if (!paused && backlog >= HIGH) {
+    paused = true;
+    for (const s of streams) s.pause();
+  }
 };
+
+function follow(list: Readable[]): void {
+  for (const s of list) {
+    streams.add(s);
+    if (paused) s.pause();
+    s.once('close', () => streams.delete(s));
+  }
+}
 
 process.on('message', (message: StartMessage) => {
   if (message.env) {
@@ -31,6 +63,7 @@ process.on('message', (message: StartMessage) => {
     {
       onPid: (pid) => send({ t: 'pid', id, pid }),
       onData: (stream, chunk) => send({ t: 'data', id, stream, chunk }),
+      onStreams: follow,
     },
   ).then(
     (exit) => send({ t: 'exit', id, ...exit }),

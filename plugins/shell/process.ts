@@ -19,6 +19,8 @@ export type ProcessExit = { code: number | null; signal: NodeJS.Signals | null }
 export type ProcessEvents = {
   onPid(pid: number): void;
   onData(stream: 'stdout' | 'stderr', chunk: Buffer): void;
+  /** Its output streams, for a caller that must pause them while it cannot keep up. */
+  onStreams?(streams: Readable[]): void;
 };
 
 /**
@@ -37,6 +39,7 @@ export function runProcess(request: ProcessRequest, events: ProcessEvents): Prom
   if (child.pid !== undefined) events.onPid(child.pid);
   child.stdout.on('data', (chunk: Buffer) => events.onData('stdout', chunk));
   child.stderr.on('data', (chunk: Buffer) => events.onData('stderr', chunk));
+  events.onStreams?.([child.stdout, child.stderr]);
   return waitForShell(child);
 }
 

@@ -66,4 +66,19 @@ describe.skipIf(!linux)('the spawn helper', () => {
     const background = Number(readFileSync(path.join(dir, pidFile), 'utf8'));
     await waitFor(() => processGone(background), 'the background sleep of the timed-out task to end');
   });
+
+  it('relays a flood of output without holding it: the helper pauses the command while weft catches up', async () => {
+    const peakKiB = (pid: number): number => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
+    // Helpers are up (earlier tests); a task that prints its shell's parent names the one in use.
+    const { report } = await runYaml(
+      "concurrency: 1\ntasks:\n  who: { run: 'echo $PPID' }\n  flood: { run: 'head -c 300000000 /dev/zero; echo $PPID >&2', needs: [who], with: { maxOutputBytes: 1000 } }\n",
+    );
+    expect(report.status).toBe('success');
+    const flood = (report.tasks.flood as { output: { stdout: string; stderr: string } }).output;
+    expect(flood.stdout).toContain('truncated');
+    const helper = Number(flood.stderr.trim());
+    expect(helper).not.toBe(process.pid);
+    // Without the pause it held the whole 300 MB (measured: 434 MiB for 400 MB); with it, ~90 MiB.
+    expect(peakKiB(helper)).toBeLessThan(200 * 1024);
+  });
 });
