@@ -11,3 +11,9 @@ export type HelperMessage =
   | { t: 'data'; id: number; stream: 'stdout' | 'stderr'; chunk: Uint8Array }
   | { t: 'exit'; id: number; code: number | null; signal: NodeJS.Signals | null }
   | { t: 'error'; id: number; code: string | undefined; message: string };
+
+/** The variable a helper sets on each call's processes (inherited by all they start). */
+export const SPAWN_MARK = 'WEFT_SPAWN';
+
+/** Its value for call `id` of the helper with `pid`. */
+export const spawnMark = (pid: number, id: number): string => `${pid}:${id}`;

@@ -4,6 +4,7 @@
 // machine). weft kills process groups itself; this process only starts them and relays output.
 import type { Readable } from 'node:stream';
 import type { HelperMessage, StartMessage } from './helper-protocol.js';
+import { SPAWN_MARK, spawnMark } from './helper-protocol.js';
 import { runProcess } from './process.js';
 
 // Ctrl-C reaches the whole foreground process group: weft decides what stops, not this process.
@@ -57,7 +58,8 @@ process.on('message', (message: StartMessage) => {
     envs.set(message.envId, message.env);
   }
   const { id } = message;
-  const env = envs.get(message.envId) ?? {};
+  // Marks everything this call starts, so weft can find it if this process dies before saying its pid.
+  const env = { ...envs.get(message.envId), [SPAWN_MARK]: spawnMark(process.pid, id) };
   runProcess(
     { file: message.file, args: message.args, cwd: message.cwd, env },
     {

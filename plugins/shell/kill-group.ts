@@ -53,3 +53,25 @@ export function groupAlive(pgid: number): boolean {
   }
   return false;
 }
+
+/**
+ * SIGKILL every process whose environment holds `name=value` (Linux: /proc; elsewhere nothing):
+ * for processes whose group is not known, e.g. those of a spawn helper that died before it
+ * could say their pid.
+ */
+export function killMarked(name: string, value: string): void {
+  const entry = Buffer.from(`${name}=${value}\0`);
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+  } catch {
+    return;
+  }
+  for (const pid of pids) {
+    try {
+      if (readFileSync(`/proc/${pid}/environ`).includes(entry)) process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // gone meanwhile, or not ours
+    }
+  }
+}

@@ -3,8 +3,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { HelperMessage, StartMessage } from './helper-protocol.js';
-import { signalGroup } from './kill-group.js';
+import { SPAWN_MARK, spawnMark, type HelperMessage, type StartMessage } from './helper-protocol.js';
+import { killMarked, signalGroup } from './kill-group.js';
 import { runProcess, type ProcessEvents, type ProcessExit, type ProcessRequest } from './process.js';
 
 /** The helper's module: from dist/ also when this file runs from source (tests). */
@@ -99,8 +99,10 @@ class Helper {
   private lose(): void {
     if (this.gone) return;
     this.gone = true;
-    for (const call of this.pending.values()) {
+    for (const [id, call] of this.pending) {
       if (call.pid !== undefined) signalGroup(call.pid, 'SIGKILL');
+      // It may have died before it said the pid: what the call started carries its mark.
+      if (this.child.pid !== undefined) killMarked(SPAWN_MARK, spawnMark(this.child.pid, id));
       call.reject(new Error('the spawn helper process ended while the command ran'));
     }
     this.pending.clear();

@@ -25,6 +25,17 @@ function chain(count: number, extra = ''): string {
   return `${lines.join('\n')}\n${extra}`;
 }
 
+/** Run two-task chains until the second is spawned by a helper; that helper's pid. */
+async function helperInUse(): Promise<number> {
+  let helper = process.pid;
+  await waitFor(async () => {
+    const { report } = await runYaml(chain(2));
+    helper = Number((report.tasks['t1'] as { output: { stdout: string } }).output.stdout.trim().split(' ')[0]);
+    return helper !== process.pid;
+  }, 'a task spawned by a helper');
+  return helper;
+}
+
 describe.skipIf(!linux)('the spawn helper', () => {
   it('takes over after the first spawns: same output and env, and the helper is a child of weft', async () => {
     const parentsOf = (report: RunReport, count: number): number[] =>
@@ -37,12 +48,7 @@ describe.skipIf(!linux)('the spawn helper', () => {
     expect(report.status).toBe('success');
     // The first task was spawned here; by now the helpers are starting.
     expect(parentsOf(report, 10)[0]).toBe(process.pid);
-    let helper = process.pid;
-    await waitFor(async () => {
-      helper = parentsOf((await runYaml(chain(2))).report, 2)[1]!;
-      return helper !== process.pid;
-    }, 'a task spawned by a helper');
-    expect(parentOf(helper)).toBe(process.pid);
+    expect(parentOf(await helperInUse())).toBe(process.pid);
   });
 
   it('keeps exit codes, a missing program and a timeout that kills the whole group', async () => {
@@ -69,7 +75,7 @@ describe.skipIf(!linux)('the spawn helper', () => {
 
   it('relays a flood of output without holding it: the helper pauses the command while weft catches up', async () => {
     const peakKiB = (pid: number): number => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
-    // Helpers are up (earlier tests); a task that prints its shell's parent names the one in use.
+    await helperInUse();
     const { report } = await runYaml(
       "concurrency: 1\ntasks:\n  who: { run: 'echo $PPID' }\n  flood: { run: 'head -c 300000000 /dev/zero; echo $PPID >&2', needs: [who], with: { maxOutputBytes: 1000 } }\n",
     );
@@ -80,5 +86,23 @@ describe.skipIf(!linux)('the spawn helper', () => {
     expect(helper).not.toBe(process.pid);
     // Without the pause it held the whole 300 MB (measured: 434 MiB for 400 MB); with it, ~90 MiB.
     expect(peakKiB(helper)).toBeLessThan(200 * 1024);
+  });
+
+  it('a helper that dies fails the task it ran, kills that task\'s group, and the run goes on', async () => {
+    // The victim kills its shell's parent: that must be a helper, never this process.
+    await helperInUse();
+    const { report, dir } = await runYaml(
+      [
+        'concurrency: 1',
+        'tasks:',
+        "  victim: { run: 'sleep 300 & echo $! > bg; kill -9 $PPID; sleep 300', continueOnError: true }",
+        "  after: { run: 'echo fine', needs: [victim] }",
+        '',
+      ].join('\n'),
+    );
+    expect(report.tasks.victim).toMatchObject({ status: 'failed', error: { message: expect.stringContaining('spawn helper') } });
+    expect(report.tasks.after).toMatchObject({ status: 'success', output: { stdout: 'fine\n' } });
+    const background = Number(readFileSync(path.join(dir, 'bg'), 'utf8'));
+    await waitFor(() => processGone(background), 'the background sleep of the task whose helper died to end');
   });
 });
