@@ -127,6 +127,8 @@ const rows: Row[] = [
     yaml: () =>
       [
         'models: { default: claude-haiku-5-5 }',
+        // Six at once, as the row says (the default, 2 x CPUs, is 4 on a 2-core machine).
+        'concurrency: 6',
         'tasks:',
         ...Array.from({ length: 6 }, (_, i) => `  category${i}: { uses: llm, cache: false, with: ${llmWith(25, `category ${i}`)} }`),
       ].join('\n'),
@@ -135,6 +137,8 @@ const rows: Row[] = [
 
 function forEachGet(servers: Servers, count: number, ms: number, atOnce: number): string {
   return [
+    // The run's own limit too: its default (2 x CPUs, 4 here) would hold the task's to 4.
+    `concurrency: ${atOnce}`,
     'tasks:',
     '  load:',
     `    forEach: "{{inputs.items}}"`,

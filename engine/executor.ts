@@ -97,13 +97,18 @@ export interface Executor<W = Record<string, unknown>, O = unknown> {
   isolate?: boolean;
   /**
    * Where calls run besides worker threads. `always`: on the main thread, for executors whose
-   * work is a socket (http), where a thread hop adds latency and nothing else. `until-workers`:
-   * on the main thread only while no worker thread has started yet (the first tasks of a run),
-   * then in workers (shell: each spawn forks the process and blocks its thread meanwhile, so
-   * spawns belong on threads that can fork side by side). Inline code shares the thread with
-   * the scheduler, so it must never compute for long.
+   * work is a socket or another process (http; shell, whose spawns go to helper processes), where
+   * a thread hop adds latency and nothing else. `until-workers`: on the main thread only while no
+   * worker thread has started yet (the first tasks of a run), then in workers. Inline code shares
+   * the thread with the scheduler, so it must never compute for long.
    */
   inline?: 'always' | 'until-workers';
+  /**
+   * Whether calls start processes with `ctx.env` (default true). Before the first such call a
+   * run starts its watchdog (a process that kills the run's processes if weft is killed); an
+   * executor that starts none says false, and a run of only those forks no watchdog.
+   */
+  startsProcesses?: boolean;
   /**
    * Worker-thread hook, run while the pool warms up for a run that uses this executor: import
    * what calls need (an SDK, Handlebars) so the first call does not pay for it.

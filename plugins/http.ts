@@ -31,6 +31,8 @@ export const http: Executor<HttpWith, HttpOutput> = {
   outputFields: ['status', 'headers', 'body'],
   // A socket: sent from the main thread, no worker hop (engine/pool/inline.ts).
   inline: 'always',
+  // No process of its own: a run of such tasks forks no watchdog.
+  startsProcesses: false,
   // fetch's client (undici) loads on the first call; this makes that happen while the pool warms.
   async warmUp() {
     await fetch('data:,');

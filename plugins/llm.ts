@@ -21,6 +21,8 @@ export type { LlmOutput, LlmResult, LlmWith, BatchItemResult };
  */
 export const llm: Executor<LlmWith, LlmResult> = {
   description: 'Call a Claude model through the Anthropic Messages API (text or validated json)',
+  // No process of its own: a run of such tasks forks no watchdog.
+  startsProcesses: false,
   schema: llmWithSchema,
   outputFields: ['text', 'json', 'model', 'stopReason', 'usage', 'costUsd'],
   secretEnv: ['ANTHROPIC_API_KEY'],

@@ -41,6 +41,9 @@ export const node: Executor<NodeWith, unknown> = {
   description: 'Call an exported function of a JavaScript module in a worker thread',
   // A user's function may loop forever or end its thread: it gets threads of its own.
   isolate: true,
+  // What a function spawns inherits weft's own environment, not the run's watchdog token (ctx has
+  // no env): the watchdog could not find it, so a run of node tasks forks none.
+  startsProcesses: false,
   schema: {
     type: 'object',
     required: ['module'],

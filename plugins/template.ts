@@ -48,6 +48,8 @@ async function importHelpers(moduleUrls: string[]): Promise<Record<string, Helpe
  */
 export const template: Executor<TemplateWith, TemplateOutput> = {
   description: 'Render a Handlebars template to a file; output { path, bytes }',
+  // No process of its own: a run of such tasks forks no watchdog.
+  startsProcesses: false,
   // Handlebars (~50 ms) loads while the pool warms up: reading an engine's hb sets it up.
   async warmUp() {
     void (await loadTemplating()).createTemplateEngine().hb;

@@ -149,7 +149,7 @@ class Attempts implements AttemptRunner {
       const results = job.members.map((m) => successResult(m, dryRunOutput(m)));
       return this.endAll(job, { ok: true, skipped: true }, results);
     }
-    this.ctx.watchdog?.arm();
+    if (job.members[0]!.task.entry.executor.startsProcesses !== false) this.ctx.watchdog?.arm();
     const { call, clear } = this.callContext(job, controller);
     const capture: Capture = { startedAt: now };
     const service = job.members[0]!.task.spec.service ? this.watchService(job, controller) : undefined;
