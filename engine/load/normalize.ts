@@ -48,7 +48,7 @@ export function normalizePipeline(doc: PipelineDoc, options: NormalizeOptions): 
     root: config.root,
     inputs: doc.inputs ?? {},
     env: stringValues(doc.env),
-    concurrency: doc.concurrency ?? config.concurrency ?? 2 * os.availableParallelism(),
+    concurrency: doc.concurrency ?? config.concurrency ?? 0,
     failFast: doc.failFast ?? true,
     parallel: config.parallel,
     pools: { ...config.pools, ...normalizePools(doc.pools) },
@@ -66,7 +66,20 @@ export function normalizePipeline(doc: PipelineDoc, options: NormalizeOptions): 
   for (const [id, task] of Object.entries(doc.tasks ?? {})) {
     pipeline.tasks[id] = normalizeTask(id, task, defaults, pipeline, options);
   }
+  if (!pipeline.concurrency) pipeline.concurrency = defaultConcurrency(pipeline);
   return pipeline;
+}
+
+/**
+ * A run's limit when neither the pipeline nor the config sets one: 2 x CPUs, or the largest
+ * `concurrency` a task or a pool asks for when that is more. A forEach of 10 GETs at
+ * `concurrency: 10` then runs 10 at once, as it says, and not 4 on a 2-core machine.
+ */
+function defaultConcurrency(pipeline: Pipeline): number {
+  let most = 2 * os.availableParallelism();
+  for (const task of Object.values(pipeline.tasks)) most = Math.max(most, task.concurrency ?? 0);
+  for (const pool of Object.values(pipeline.pools)) most = Math.max(most, pool.concurrency ?? 0);
+  return most;
 }
 
 function normalizeTask(id: string, own: TaskDoc, defaults: TaskDoc, pipeline: Pipeline, options: NormalizeOptions): TaskSpec {

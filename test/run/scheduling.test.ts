@@ -106,4 +106,18 @@ tasks:
     const squares = Object.entries(report.tasks).filter(([id]) => id.startsWith('square['));
     expect(maxOverlap({ ...report, tasks: Object.fromEntries(squares) })).toBeLessThanOrEqual(3);
   });
+
+  it('a task or pool asking for more at once than the default run limit gets it, unless the pipeline sets one', async () => {
+    const cpus = (await import('node:os')).availableParallelism();
+    const wide = 2 * cpus + 4;
+    const items = `[${Array.from({ length: wide }, (_, i) => i).join(', ')}]`;
+    const task = (extra: string) => `${extra}tasks:\n  wait:\n    forEach: ${items}\n    concurrency: ${wide}\n    run: sleep 0.6\n`;
+    const overlap = (report: Parameters<typeof maxOverlap>[0]) =>
+      maxOverlap({ ...report, tasks: Object.fromEntries(Object.entries(report.tasks).filter(([id]) => id.startsWith('wait['))) });
+    // Each sleep lasts 600 ms and all are ready at once: the default lets all of them overlap.
+    expect(overlap((await runYaml(task(''))).report)).toBe(wide);
+    // A pipeline's own limit still holds.
+    expect(overlap((await runYaml(task('concurrency: 2\n'))).report)).toBeLessThanOrEqual(2);
+  });
 });
+
