@@ -9,6 +9,7 @@ import { createFileHasher } from './file-hashes.js';
 import { readFileHash, type KnownHash } from '../store/file-hashes.js';
 import { createJournalWriter, type JournalWriter } from './journal-writer.js';
 import { createUpToDate, type UpToDate } from './up-to-date.js';
+import { isCheckable } from './up-to-date.js';
 import { createWatchdog, type Watchdog } from './watchdog.js';
 import { createExecutorPool, type ExecutorPool } from '../pool/local.js';
 import { loadRegistry, type Registry } from '../load/registry.js';
@@ -156,7 +157,11 @@ export async function setupRun(pipeline: Pipeline, options: RunPipelineOptions):
     graceMs: options.graceMs ?? DEFAULT_GRACE_MS,
   };
   if (pool) ctx.pool = pool;
-  if (watchdog) ctx.watchdog = watchdog;
+  if (watchdog) {
+    ctx.watchdog = watchdog;
+    // A run that will surely start a process forks its watchdog now, not inside its first task.
+    if ([...tasks.values()].some(startsProcessSurely)) watchdog.arm();
+  }
   if (store && journal) attachStore(ctx, store, journal);
   return ctx;
 }
@@ -242,4 +247,12 @@ function keptHash(store: Store): (file: string) => KnownHash | undefined {
       return undefined;
     }
   };
+}
+
+/**
+ * A task that starts processes and has no up-to-date check to skip it (the watchdog is armed
+ * lazily, at the first attempt, for the rest: a run whose tasks are all up to date forks none).
+ */
+function startsProcessSurely(state: TaskState): boolean {
+  return state.entry.executor.startsProcesses !== false && !isCheckable(state);
 }
