@@ -11,7 +11,6 @@ import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { glob } from 'tinyglobby';
 import type { KnownHash } from '../store/file-hashes.js';
 
 /** Files above this size are streamed through the hash instead of read whole. */
@@ -51,7 +50,8 @@ export function createFileHasher(root: string, known: (relative: string) => Know
     const key = JSON.stringify([pattern, ignore]);
     let files = globs.get(key);
     if (!files) {
-      files = glob(pattern, { cwd: root, onlyFiles: true, dot: true, ignore });
+      // Loaded at the first glob: a run without sources or generates never loads it.
+      files = import('tinyglobby').then(({ glob }) => glob(pattern, { cwd: root, onlyFiles: true, dot: true, ignore }));
       globs.set(key, files);
     }
     return files;

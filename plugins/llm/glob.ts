@@ -4,7 +4,7 @@
 import { realpath as fsRealpath } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { glob, isDynamicPattern, type FileSystemAdapter } from 'tinyglobby';
+import type { FileSystemAdapter } from 'tinyglobby';
 import { WeftError } from '../../engine/plugin.js';
 
 // Folders no one means to send to a model, skipped unless the pattern's fixed leading folders
@@ -18,6 +18,8 @@ const skipped = ['**/.git/**', '**/node_modules/**', '**/.weft/**'];
  * @example await findFiles('/project', 'src/**\/*.ts') // ['src/a.ts', 'src/lib/b.ts']
  */
 export async function findFiles(root: string, pattern: string, maxFiles = 2000): Promise<string[]> {
+  // Loaded here, not at import: `weft validate` and shell-only runs load this module, not globs.
+  const { glob, isDynamicPattern } = await import('tinyglobby');
   const clean = pattern.replaceAll('\\', '/');
   if (path.isAbsolute(pattern) || clean.startsWith('/') || clean.split('/').includes('..')) {
     throw new WeftError('PIPELINE_INVALID', `context files "${pattern}" must be a path under the project root, without ..`);

@@ -36,6 +36,8 @@ describe('loading only what a run uses', () => {
     expect(urls.some((u) => u.endsWith('/engine/pool/worker.js'))).toBe(true);
     expect(urls.filter(sdk)).toEqual([]);
     expect(urls.filter(handlebars)).toEqual([]);
+    // Globs load with the first `sources`/`generates` or context-file pattern, not before.
+    expect(urls.filter((u) => u.includes('/node_modules/tinyglobby/'))).toEqual([]);
   });
 
   it('a run with a template task loads Handlebars (the probe sees it when it is there)', async () => {
