@@ -5,7 +5,7 @@
 import type { Readable } from 'node:stream';
 import type { HelperMessage, StartMessage } from './helper-protocol.js';
 import { SPAWN_MARK, spawnMark } from './helper-protocol.js';
-import { runProcess } from './process.js';
+import { runProcess, type ProcessExit } from './process.js';
 
 // Ctrl-C reaches the whole foreground process group: weft decides what stops, not this process.
 process.on('SIGINT', () => {});
@@ -60,13 +60,18 @@ process.on('message', (message: StartMessage) => {
   const { id } = message;
   // Marks everything this call starts, so weft can find it if this process dies before saying its pid.
   const env = { ...envs.get(message.envId), [SPAWN_MARK]: spawnMark(process.pid, id) };
-  runProcess(
-    { file: message.file, args: message.args, cwd: message.cwd, env },
-    {
-      onPid: (pid) => send({ t: 'pid', id, pid }),
-      onData: (stream, chunk) => send({ t: 'data', id, stream, chunk }),
-      onStreams: follow,
-    },
+  // A spawn that throws at once (a NUL byte in an argument) fails its call, not this process.
+  new Promise<ProcessExit>((resolve) =>
+    resolve(
+      runProcess(
+        { file: message.file, args: message.args, cwd: message.cwd, env },
+        {
+          onPid: (pid) => send({ t: 'pid', id, pid }),
+          onData: (stream, chunk) => send({ t: 'data', id, stream, chunk }),
+          onStreams: follow,
+        },
+      ),
+    ),
   ).then(
     (exit) => send({ t: 'exit', id, ...exit }),
     (error: NodeJS.ErrnoException) => send({ t: 'error', id, code: error.code, message: error.message }),

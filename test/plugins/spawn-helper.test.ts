@@ -105,4 +105,12 @@ describe.skipIf(!linux)('the spawn helper', () => {
     const background = Number(readFileSync(path.join(dir, 'bg'), 'utf8'));
     await waitFor(() => processGone(background), 'the background sleep of the task whose helper died to end');
   });
+
+  it('a command the helper cannot start (a NUL byte) fails alone: the helper lives on', async () => {
+    const helper = await helperInUse();
+    const { report } = await runYaml('concurrency: 1\ntasks:\n  nul: { run: "echo a\\0b", continueOnError: true }\n  after: { run: \'echo "$PPID"\', needs: [nul] }\n');
+    expect(report.tasks.nul).toMatchObject({ status: 'failed', error: { message: expect.stringContaining('null bytes') } });
+    expect((report.tasks.after as { output: { stdout: string } }).output.stdout.trim()).toBe(String(helper));
+  });
 });
+
