@@ -14,6 +14,7 @@ export { writeFileAtomic } from './write-file-atomic.js';
 export { makeDirs, nearestExisting } from './make-dirs.js';
 export { createMasker, MASK, type Masker } from './mask.js';
 export { holdsTemplate, isTemplate } from './handlebars/is-template.js';
+export { envApplier, envDeltas, processEnv, type EnvDelta } from './pool/env-delta.js';
 export type { TemplateEngine } from './handlebars/render.js';
 
 /** weft's template engine module: createTemplateEngine, renderString, renderValue. */

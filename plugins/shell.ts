@@ -75,7 +75,7 @@ export const shell: Executor<ShellWith, ShellOutput> = {
     const argv = directArgv(w.command);
     const file = argv ? argv[0]! : shellPath(w.shell);
     const cwd = path.resolve(ctx.root, w.cwd ?? '.');
-    // The run's env object itself when the task adds nothing: the helper is sent each env once.
+    // The run's env object itself when the task adds nothing: its difference from the helper's env is computed once.
     const env = w.env && Object.keys(w.env).length ? { ...ctx.env, ...w.env } : ctx.env;
 
     let pid: number | undefined;
@@ -83,8 +83,7 @@ export const shell: Executor<ShellWith, ShellOutput> = {
     const kill = () => {
       if (pid !== undefined) killing ??= killGroup(pid, killGraceMs);
     };
-    const onAbort = kill;
-    signal.addEventListener('abort', onAbort, { once: true });
+    signal.addEventListener('abort', kill, { once: true });
     let exit: ProcessExit;
     try {
       exit = await startProcess(
@@ -109,7 +108,7 @@ export const shell: Executor<ShellWith, ShellOutput> = {
         exit = { code: missing ? 127 : 126, signal: null };
       } else throw new WeftError('TASK_FAILED', `cannot start ${file}: ${(cause as Error).message}`, { cause });
     } finally {
-      signal.removeEventListener('abort', onAbort);
+      signal.removeEventListener('abort', kill);
       // Settle only once the group is dead: nothing the command started outlives the task.
       if (killing) await killing;
     }

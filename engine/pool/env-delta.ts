@@ -1,7 +1,7 @@
-// A call's environment crosses to a worker thread as the difference from the pool's base
-// environment, which every thread was given once: a run's env is the process's plus a few
-// variables (dotenv, the pipeline's env, the watchdog's token), and cloning ~50 variables per
-// call cost ~20 µs of a no-op task's ~100.
+// A call's environment crosses to another thread or process as the difference from a base
+// environment that side was given once: a run's env is the process's plus a few variables
+// (dotenv, the pipeline's env, the watchdog's token), and cloning ~50 variables per call cost
+// ~20 µs of a no-op task's ~100. Used by the executor pool and by the shell's spawn helpers.
 
 /**
  * What a call's env adds to or changes in the pool's base env, and what it leaves out; `id`
@@ -73,4 +73,14 @@ export function envApplier(base: Record<string, string>): (delta: EnvDelta | und
     }
     return env;
   };
+}
+
+/**
+ * The process's environment without its unset entries: a base env.
+ * @example const base = processEnv(); const deltaOf = envDeltas(base);
+ */
+export function processEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
+  return env;
 }

@@ -8,7 +8,7 @@ import { WeftError, fromErrorData } from '../errors.js';
 import type { ExecutorContext, ExecutorEntry } from '../executor.js';
 import { openChannel } from './channel.js';
 import { runInline } from './inline.js';
-import { envDeltas } from './env-delta.js';
+import { envDeltas, processEnv } from './env-delta.js';
 import { createIsolatedThreads } from './isolated.js';
 import { runtimeUrl } from '../paths.js';
 import { abortReasonToData } from './thread-errors.js';
@@ -341,11 +341,4 @@ class TrackedCall {
 function settle(result: WorkerResult): unknown {
   if (result.ok) return result.value;
   throw fromErrorData(result.error);
-}
-
-/** The process's environment without its unset entries: a pool's default base env. */
-function processEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
-  return env;
 }

@@ -1,8 +1,10 @@
 // Messages between weft and its spawn helper (plugins/shell/helper.ts), over the helper's IPC
 // channel with the `advanced` serialization (output chunks cross as bytes).
 
-/** weft -> helper: start a process. `env` is sent with the first request of its `envId` only. */
-export type StartMessage = { t: 'start'; id: number; file: string; args: string[]; cwd: string; envId: number; env?: Record<string, string> };
+import type { EnvDelta } from '../../engine/plugin.js';
+
+/** weft -> helper: start a process, its env as the difference from the env the helper was started with. */
+export type StartMessage = { t: 'start'; id: number; file: string; args: string[]; cwd: string; envDelta?: EnvDelta };
 
 /** helper -> weft. */
 export type HelperMessage =

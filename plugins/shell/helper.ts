@@ -3,6 +3,7 @@
 // ~8 ms a spawn, from this process ~2 ms (1,000 `true` at 8 at once, this repository's 2-core
 // machine). weft kills process groups itself; this process only starts them and relays output.
 import type { Readable } from 'node:stream';
+import { envApplier, processEnv } from '../../engine/plugin.js';
 import type { HelperMessage, StartMessage } from './helper-protocol.js';
 import { SPAWN_MARK, spawnMark } from './helper-protocol.js';
 import { runProcess, type ProcessExit } from './process.js';
@@ -13,8 +14,8 @@ process.on('SIGTERM', () => {});
 // weft is gone (ended or killed): so is its helper; the run's watchdog sees to what it started.
 process.on('disconnect', () => process.exit(0));
 
-/** Environments by id, as weft sent them (a run has a few). */
-const envs = new Map<number, Record<string, string>>();
+/** weft forked this process with the base env its deltas are taken from. */
+const envOf = envApplier(processEnv());
 
 // Output is relayed as fast as weft takes it, no faster: past HIGH messages not yet written to
 // the channel, every command's output is paused (its pipe fills, and it waits, as it would for a
@@ -52,14 +53,9 @@ function follow(list: Readable[]): void {
 }
 
 process.on('message', (message: StartMessage) => {
-  if (message.env) {
-    // A long --watch sends new ones (a new watchdog token each run): keep the recent ones.
-    if (envs.size >= 64) envs.clear();
-    envs.set(message.envId, message.env);
-  }
   const { id } = message;
   // Marks everything this call starts, so weft can find it if this process dies before saying its pid.
-  const env = { ...envs.get(message.envId), [SPAWN_MARK]: spawnMark(process.pid, id) };
+  const env = { ...envOf(message.envDelta), [SPAWN_MARK]: spawnMark(process.pid, id) };
   // A spawn that throws at once (a NUL byte in an argument) fails its call, not this process.
   new Promise<ProcessExit>((resolve) =>
     resolve(

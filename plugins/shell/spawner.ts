@@ -3,6 +3,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { envDeltas, processEnv, type EnvDelta } from '../../engine/plugin.js';
 import { SPAWN_MARK, spawnMark, type HelperMessage, type StartMessage } from './helper-protocol.js';
 import { killMarked, signalGroup } from './kill-group.js';
 import { runProcess, type ProcessEvents, type ProcessExit, type ProcessRequest } from './process.js';
@@ -14,21 +15,18 @@ const helperFile = fileURLToPath(
 
 type Pending = { events: ProcessEvents; resolve(exit: ProcessExit): void; reject(error: Error): void; pid?: number };
 
-/** Envs the helper holds, mirrored here: sent once per env object, forgotten together at 64. */
-const MAX_ENVS = 64;
-
 class Helper {
   private readonly child: ChildProcess;
   private ready = false;
   private gone = false;
   private lastId = 0;
   private readonly pending = new Map<number, Pending>();
-  private readonly envIds = new WeakMap<object, number>();
-  private readonly sentEnvs = new Set<number>();
-  private lastEnvId = 0;
+  private readonly deltaOf: (env: Record<string, string>) => EnvDelta | undefined;
 
   constructor() {
-    this.child = fork(helperFile, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: [] });
+    const base = processEnv();
+    this.deltaOf = envDeltas(base);
+    this.child = fork(helperFile, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: [], env: base });
     this.child.on('message', (message: HelperMessage) => this.receive(message));
     this.child.on('error', () => this.lose());
     this.child.on('exit', () => this.lose());
@@ -52,27 +50,15 @@ class Helper {
 
   start(request: ProcessRequest, events: ProcessEvents): Promise<ProcessExit> {
     const id = ++this.lastId;
-    const message: StartMessage = { t: 'start', id, file: request.file, args: request.args, cwd: request.cwd, envId: this.envIdOf(request.env) };
-    if (!this.sentEnvs.has(message.envId)) {
-      if (this.sentEnvs.size >= MAX_ENVS) this.sentEnvs.clear();
-      this.sentEnvs.add(message.envId);
-      message.env = request.env;
-    }
+    const message: StartMessage = { t: 'start', id, file: request.file, args: request.args, cwd: request.cwd };
+    const delta = this.deltaOf(request.env);
+    if (delta) message.envDelta = delta;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { events, resolve, reject });
       // While a process runs, the channel keeps weft alive; idle, it must not.
       if (this.pending.size === 1) this.busy();
       this.child.send(message);
     });
-  }
-
-  private envIdOf(env: Record<string, string>): number {
-    let id = this.envIds.get(env);
-    if (id === undefined || !this.sentEnvs.has(id)) {
-      id = ++this.lastEnvId;
-      this.envIds.set(env, id);
-    }
-    return id;
   }
 
   private receive(message: HelperMessage): void {

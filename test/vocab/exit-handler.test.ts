@@ -13,6 +13,16 @@ const bin = path.resolve(import.meta.dirname, '../../bin/weft.js');
 // A process that records its pid and stays up until killed.
 const STAY_UP = `node -e "require('fs').writeFileSync(process.argv[1], String(process.pid)); setInterval(() => {}, 1000)"`;
 
+/** A work task and a `when: always` cleanup that both stay up until killed. */
+const HANGING_CLEANUP = `
+tasks:
+  work:
+    run: ${STAY_UP} work.pid
+  cleanup:
+    needs: [work]
+    when: always
+    run: ${STAY_UP} cleanup.pid
+`;
 
 // A test that fails before its run ends must not leave the run (and what it started) behind.
 const started: ChildProcess[] = [];
@@ -73,17 +83,7 @@ tasks:
   });
 
   it('a second SIGINT ends a cleanup task that hangs, exit 130, nothing left', async () => {
-    const dir = makeProject({
-      'dag.yaml': `
-tasks:
-  work:
-    run: ${STAY_UP} work.pid
-  cleanup:
-    needs: [work]
-    when: always
-    run: ${STAY_UP} cleanup.pid
-`,
-    });
+    const dir = makeProject({ 'dag.yaml': HANGING_CLEANUP });
     const run = start(dir);
     await waitFor(() => existsSync(path.join(dir, 'work.pid')), 'the work to start', 25_000);
     run.child.kill('SIGINT');
@@ -94,17 +94,7 @@ tasks:
   });
 
   it('the grace period ends a cleanup task that outlives it; SIGTERM exits 143', async () => {
-    const dir = makeProject({
-      'dag.yaml': `
-tasks:
-  work:
-    run: ${STAY_UP} work.pid
-  cleanup:
-    needs: [work]
-    when: always
-    run: ${STAY_UP} cleanup.pid
-`,
-    });
+    const dir = makeProject({ 'dag.yaml': HANGING_CLEANUP });
     // Long enough for the cleanup to start on a loaded machine; nothing but the grace ends it.
     const run = start(dir, ['--grace', '4s']);
     await waitFor(() => existsSync(path.join(dir, 'work.pid')), 'the work to start', 25_000);
