@@ -3,7 +3,8 @@
 // per task, so a call costs one Piscina round trip and nothing else.
 import os from 'node:os';
 import path from 'node:path';
-import { Piscina } from 'piscina';
+import { createRequire } from 'node:module';
+import type { Piscina } from 'piscina';
 import { WeftError, fromErrorData } from '../errors.js';
 import type { ExecutorContext, ExecutorEntry } from '../executor.js';
 import { openChannel } from './channel.js';
@@ -96,7 +97,11 @@ export function createExecutorPool(options: ExecutorPoolOptions = {}): ExecutorP
   /** A Piscina thread has started: `until-workers` executors go to threads from now on. */
   let workersUp = false;
   for (const entry of options.preload ?? []) if (onPiscina(entry)) shared.push([entry.moduleUrl, entry.name]);
-  const piscina = startPiscina(workers, graceMs, options.tasksPerWorker ?? 64, channels);
+  // Threads start with the first executor that needs one (preloaded, warmed or called): a run of
+  // shell and http tasks, which run on this thread, never pays for them (~100 ms of CPU each).
+  let started: Piscina | undefined;
+  const piscina = (): Piscina => (started ??= startPiscina(workers, graceMs, options.tasksPerWorker ?? 64, channels));
+  if (shared.length) piscina();
 
   const control = openChannel(channels.controlChannel);
   const logs = openChannel(channels.logChannel);
@@ -134,9 +139,9 @@ export function createExecutorPool(options: ExecutorPoolOptions = {}): ExecutorP
     const task: WorkerTask = { key, moduleUrl: entry.moduleUrl, name: entry.name, input, batch, ctx: sent, logs: onLog !== undefined };
     // Isolated calls reject with the WeftError that ended them (timeout, cancel, lost thread).
     if (entry.executor.isolate) return isolated.run({ task, signal, onLog }).then(settle);
-    if (!signal && !onLog) return piscina.run(task).then(settle, crashed);
+    if (!signal && !onLog) return piscina().run(task).then(settle, crashed);
 
-    return runTracked(piscina, task, new TrackedCall(key, signal, onLog, wiring));
+    return runTracked(piscina(), task, new TrackedCall(key, signal, onLog, wiring));
   }
 
   function crashed(error: unknown): never {
@@ -153,6 +158,7 @@ export function createExecutorPool(options: ExecutorPoolOptions = {}): ExecutorP
       const fresh = toWarmList(entries.filter(onPiscina));
       if (fresh.length) {
         shared.push(...fresh);
+        piscina();
         control.postMessage({ type: 'warm', executors: fresh } satisfies ControlMessage);
       }
       const own = entries.filter((e) => e.executor.isolate);
@@ -163,7 +169,7 @@ export function createExecutorPool(options: ExecutorPoolOptions = {}): ExecutorP
       closed = true;
       control.postMessage({ type: 'close', reason: { code: 'TASK_CANCELLED', message: 'the executor pool is closed' } } satisfies ControlMessage);
       closing.abort(new WeftError('TASK_CANCELLED', 'the executor pool is closed'));
-      await Promise.all([piscina.close({ force: true }), isolated.close(), Promise.allSettled([...inline])]);
+      await Promise.all([started?.close({ force: true }), isolated.close(), Promise.allSettled([...inline])]);
       control.close();
       logs.close();
     },
@@ -219,8 +225,9 @@ function runTracked(piscina: Piscina, task: WorkerTask, call: TrackedCall): Prom
   });
 }
 
-/** Piscina with every thread started up front and kept. */
+/** Piscina with every thread started up front and kept; the library itself is loaded here, at the first need. */
 function startPiscina(workers: number, graceMs: number, tasksPerWorker: number, channels: Record<string, unknown>): Piscina {
+  const { Piscina } = createRequire(import.meta.url)('piscina') as typeof import('piscina');
   const piscina = new Piscina({
     filename: workerUrl,
     maxThreads: workers,
