@@ -31,6 +31,10 @@ if (!existsSync(path.join(root, 'node_modules', 'typescript', 'package.json'))) 
   run(install);
   delete process.env.WEFT_PREPARE_INSTALLING;
 }
-// The package's own build (tsc, then the generated validators), with node_modules/.bin on PATH.
+// The package's own build (tsc, the generated validators, the schemas, the CLI bundle), with
+// node_modules/.bin on PATH.
 if (process.env.npm_execpath) run([process.env.npm_execpath, 'run', 'build']);
-else run([createRequire(path.join(root, 'package.json')).resolve('typescript/bin/tsc'), '-p', 'tsconfig.json']);
+else {
+  run([createRequire(path.join(root, 'package.json')).resolve('typescript/bin/tsc'), '-p', 'tsconfig.json']);
+  for (const step of ['dist/engine/load/validate/generate-validators.js', 'scripts/schemas.mjs', 'scripts/bundle-cli.mjs']) run([step]);
+}

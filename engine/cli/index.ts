@@ -12,6 +12,7 @@ import { suggest } from '../suggest.js';
 
 export type { CliIo, OutputStream, TerminationSignal } from './io.js';
 export type { Command } from './command.js';
+export { writeUntilClosed } from './closable-output.js';
 
 /**
  * weft's command line as a function: parse `argv`, run the command, return the exit code.

@@ -28,12 +28,12 @@ const sdk = (url: string) => url.includes('/@anthropic-ai/sdk/');
 const handlebars = (url: string) => url.includes('/node_modules/handlebars/');
 
 describe('loading only what a run uses', () => {
-  it('a shell-only run never loads the Anthropic SDK nor Handlebars, in any thread', async () => {
+  it('a shell-only run never loads the Anthropic SDK nor Handlebars, and starts no worker thread', async () => {
     const cwd = makeProject({ 'pipelines/sh.yaml': 'tasks:\n  a: { run: "echo {{inputs.word}}" }\ninputs:\n  word: { type: string, default: hi }\n' });
     const { code, urls } = await modulesLoaded(['run', 'sh'], cwd);
     expect(code).toBe(0);
-    // The log covers the worker threads: their entry was resolved there.
-    expect(urls.some((u) => u.endsWith('/engine/pool/worker.js'))).toBe(true);
+    // Shell tasks run on the main thread: neither Piscina nor a thread's entry is ever loaded.
+    expect(urls.filter((u) => u.endsWith('/engine/pool/worker.js') || u.includes('/node_modules/piscina/'))).toEqual([]);
     expect(urls.filter(sdk)).toEqual([]);
     expect(urls.filter(handlebars)).toEqual([]);
     // Globs load with the first `sources`/`generates` or context-file pattern, not before.
@@ -46,6 +46,8 @@ describe('loading only what a run uses', () => {
     });
     const { code, urls } = await modulesLoaded(['run', 'tpl'], cwd);
     expect(code).toBe(0);
+    // The log covers the worker threads (template tasks run there): their entry was resolved.
+    expect(urls.some((u) => u.endsWith('/engine/pool/worker.js'))).toBe(true);
     expect(urls.some(handlebars)).toBe(true);
     expect(urls.filter(sdk)).toEqual([]);
   });
@@ -56,6 +58,10 @@ describe('loading only what a run uses', () => {
       const { code, urls } = await modulesLoaded(argv, cwd);
       expect(code).toBe(0);
       expect(urls.filter((u) => /\/node_modules\/(yaml|ajv|piscina|handlebars)\//.test(u))).toEqual([]);
+      // yaml is inside the bin's bundle (scripts/bundle-cli.mjs): no chunk these load holds it.
+      const chunks = urls.filter((u) => u.includes('/dist/bundle/'));
+      expect(chunks.length).toBeGreaterThan(0);
+      expect(chunks.filter((u) => readFileSync(new URL(u), 'utf8').includes('YAMLParseError'))).toEqual([]);
     }
   });
 });
