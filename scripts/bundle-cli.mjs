@@ -1,15 +1,15 @@
-// The command line as a few files instead of ~140 modules: loading a module costs Node's ESM
+// The command line as a few files instead of ~190 modules: loading a module costs Node's ESM
 // loader a resolve, an async read and a link each, and the yaml library is ~60 CommonJS files.
-// bin/weft.js loads dist/bundle/index.js; the library entries (dist/engine/*) stay as tsc wrote
-// them. Each command stays its own chunk, loaded when that command runs.
+// bin/weft.js loads dist/bundle/index.js: the engine, the built-in executors and yaml, in
+// chunks (one per command, loaded when that command runs). The library entries (dist/engine/*)
+// stay as tsc wrote them, and so do the files worker threads import.
 //
-// Two rules keep the bundle behaving as the modules do:
-// - what plugins share with the engine (weft/plugin and everything it imports) stays outside,
-//   loaded from dist/engine, so a plugin and the engine see one module (one Handlebars, one
-//   WeftError, one env-delta cache);
-// - `import.meta.url` keeps meaning the module's own file under dist/, so every path built
-//   from it (the package root, the worker, the built-in plugins, the generated validators)
-//   is the same as without the bundle.
+// What crosses from a plugin to the engine is plain data (errors are recognised by shape; each
+// worker thread has its own copy of everything), so a third-party plugin that imports
+// weft/plugin from dist/engine works with the bundled engine as with the modules.
+// `import.meta.url` keeps meaning each module's own file under dist/, so every path built from
+// it (the package root, the worker entry, the executors' modules, the generated validators) is
+// the same as without the bundle.
 import { build } from 'esbuild';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,41 +20,19 @@ const dist = path.join(root, 'dist');
 const outdir = path.join(dist, 'bundle');
 const manifest = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
 
-/** Every file of dist/ that dist/engine/plugin.js loads, statically or with a literal import(). */
-async function pluginClosure() {
-  const result = await build({
-    entryPoints: [path.join(dist, 'engine', 'plugin.js')],
-    bundle: true,
-    write: false,
-    metafile: true,
-    platform: 'node',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'silent',
-  });
-  return new Set(Object.keys(result.metafile.inputs).map((input) => path.resolve(root, input)));
-}
-
-/** Keeps the plugin closure outside and gives each bundled module its own import.meta.url. */
-function asModules(shared) {
-  return {
-    name: 'as-modules',
-    setup(b) {
-      b.onResolve({ filter: /^\./ }, (args) => {
-        const file = path.resolve(args.resolveDir, args.path);
-        if (!shared.has(file)) return undefined;
-        return { path: toOutdir(file), external: true };
-      });
-      b.onLoad({ filter: /\.js$/ }, async (args) => {
-        if (!args.path.startsWith(dist + path.sep)) return undefined;
-        const source = await readFile(args.path, 'utf8');
-        if (!source.includes('import.meta.url')) return { contents: source, loader: 'js' };
-        const own = `new URL(${JSON.stringify(toOutdir(args.path))}, import.meta.url).href`;
-        return { contents: source.replaceAll('import.meta.url', own), loader: 'js' };
-      });
-    },
-  };
-}
+/** Gives each bundled module its own import.meta.url: the file it was under dist/. */
+const ownMetaUrl = {
+  name: 'own-import-meta-url',
+  setup(b) {
+    b.onLoad({ filter: /\.js$/ }, async (args) => {
+      if (!args.path.startsWith(dist + path.sep)) return undefined;
+      const source = await readFile(args.path, 'utf8');
+      if (!source.includes('import.meta.url')) return { contents: source, loader: 'js' };
+      const own = `new URL(${JSON.stringify(toOutdir(args.path))}, import.meta.url).href`;
+      return { contents: source.replaceAll('import.meta.url', own), loader: 'js' };
+    });
+  },
+};
 
 /** A file of dist/ as a path relative to the bundle's folder, where every chunk lives. */
 function toOutdir(file) {
@@ -73,7 +51,7 @@ await build({
   // yaml is bundled (its ~60 files are most of a command's load); the rest load as they are:
   // native code, worker entries, or libraries only some runs need, each already loaded lazily.
   external: Object.keys(manifest.dependencies).filter((name) => name !== 'yaml'),
-  plugins: [asModules(await pluginClosure())],
+  plugins: [ownMetaUrl],
   // yaml is CommonJS and requires Node's own modules; give its chunk a require to do it with.
   banner: { js: "import { createRequire as weftCreateRequire } from 'node:module'; const require = weftCreateRequire(import.meta.url);" },
   logLevel: 'warning',

@@ -29,7 +29,9 @@ export function createRegistry(): Registry {
 export async function registerPlugin(registry: Registry, moduleUrl: string, source: string): Promise<void> {
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(moduleUrl)) as Record<string, unknown>;
+    // The built-ins by a literal path, so a bundle of the engine (bin's, scripts/bundle-cli.mjs)
+    // carries them; their `modules` still name their own files, for the worker threads.
+    mod = (await (moduleUrl === builtinPluginUrl ? import('../../plugins/builtin.js') : import(moduleUrl))) as Record<string, unknown>;
   } catch (cause) {
     throw new WeftError('PLUGIN_INVALID', `cannot load plugin ${source}: ${describeThrown(cause)}`, { cause });
   }
