@@ -1,6 +1,6 @@
 // The command line as a few files instead of ~190 modules: loading a module costs Node's ESM
 // loader a resolve, an async read and a link each, and the yaml library is ~60 CommonJS files.
-// bin/weft.js loads dist/bundle/index.js: the engine, the built-in executors and yaml, in
+// bin/weft.js loads dist/bundle/index.js: the engine and the built-in executors, in
 // chunks (one per command, loaded when that command runs). The library entries (dist/engine/*)
 // stay as tsc wrote them, and so do the files worker threads import.
 //
@@ -13,12 +13,12 @@
 import { build } from 'esbuild';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
 const outdir = path.join(dist, 'bundle');
-const manifest = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
 
 /** Gives each bundled module its own import.meta.url: the file it was under dist/. */
 const ownMetaUrl = {
@@ -48,13 +48,34 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  // yaml is bundled (its ~60 files are most of a command's load); the rest load as they are:
-  // native code, worker entries, or libraries only some runs need, each already loaded lazily.
-  external: Object.keys(manifest.dependencies).filter((name) => name !== 'yaml'),
+  // Libraries load as they are (native code, or only in some runs, each already loaded lazily);
+  // yaml, which every command that reads a pipeline needs, has its own one-file copy below.
+  packages: 'external',
   plugins: [ownMetaUrl],
-  // yaml is CommonJS and requires Node's own modules; give its chunk a require to do it with.
-  banner: { js: "import { createRequire as weftCreateRequire } from 'node:module'; const require = weftCreateRequire(import.meta.url);" },
   logLevel: 'warning',
   legalComments: 'none',
   chunkNames: 'chunk-[hash]',
 }).catch(() => process.exit(1));
+
+// yaml as one CommonJS file with a V8 code cache (engine/load/yaml-library.ts loads it), the
+// cache made while it parses and prints a pipeline as weft does.
+const vendoredYaml = path.join(dist, 'vendor', 'yaml.cjs');
+await build({
+  entryPoints: [createRequire(import.meta.url).resolve('yaml')],
+  outfile: vendoredYaml,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  logLevel: 'warning',
+  legalComments: 'none',
+}).catch(() => process.exit(1));
+const { writeCodeCache } = await import('../dist/engine/code-cache.js');
+const sample = await readFile(path.join(root, 'pipelines', 'hello.yaml'), 'utf8');
+writeCodeCache(vendoredYaml, (yaml) => {
+  const lineCounter = new yaml.LineCounter();
+  const tokens = [...new yaml.Parser(lineCounter.addNewLine).parse(sample)];
+  const docs = [...new yaml.Composer({ schema: 'core', merge: false, uniqueKeys: true }).compose(tokens)];
+  yaml.stringify(docs[0].toJS({ maxAliasCount: 50 }), { lineWidth: 0 });
+  yaml.parseDocument(sample).getIn(['tasks'], true);
+});

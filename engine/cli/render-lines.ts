@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { yaml } from '../load/yaml-library.js';
 import type { RunEvent, RunReport, TaskResult } from '../types.js';
 import { formatDuration } from './format-duration.js';
 import { createStyle, type Style } from './style.js';
@@ -81,7 +81,7 @@ function dryRunLines(id: string, output: DryRunOutput): string[] {
 }
 
 function yamlLines(value: unknown): string[] {
-  return stringify(value, { lineWidth: 0 }).trimEnd().split('\n').map((l) => `    ${l}`);
+  return yaml.stringify(value, { lineWidth: 0 }).trimEnd().split('\n').map((l) => `    ${l}`);
 }
 
 /**

@@ -1,7 +1,10 @@
 // YAML with positions, hardened against hostile input. Problems are returned as data.
-import { Composer, LineCounter, Parser, isAlias, isMap, isScalar, isSeq, type CST, type Document, type Node } from 'yaml';
+import type { CST, Document, Node } from 'yaml';
 import type { WeftErrorCode } from '../errors.js';
 import type { Problem } from '../types.js';
+import { yaml } from './yaml-library.js';
+
+const { Composer, LineCounter, Parser, isAlias, isMap, isScalar, isSeq } = yaml;
 
 /** One step of a path into a document: a map key or a sequence index. */
 export type PathSegment = string | number;

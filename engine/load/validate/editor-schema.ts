@@ -2,8 +2,11 @@
 // the pipeline schema gains, per executor, an if/then that checks `with` against that executor's
 // own schema; the config schema is the one config.ts checks with, its references to the pipeline
 // schema copied in so it stands alone. `npm run build` writes them (scripts/schemas.mjs); a test keeps them current.
-import { isMap, isScalar, parseDocument, type Pair } from 'yaml';
+import type { Pair } from 'yaml';
+import { yaml } from '../yaml-library.js';
 import type { JsonSchema } from '../../executor.js';
+
+const { isMap, isScalar, parseDocument } = yaml;
 
 type Schema = Record<string, any>;
 

@@ -8,7 +8,8 @@ import type { JsonSchema } from '../../executor.js';
 import { withinMaxDuration } from '../../duration.js';
 import { executors } from '../../../plugins/builtin.js';
 import { configSchema } from '../config.js';
-import { GENERATED_VALIDATORS } from './precompiled.js';
+import { writeCodeCache } from '../../code-cache.js';
+import { GENERATED_VALIDATORS, type GeneratedValidators, type ValidatorDeps } from './precompiled.js';
 import { AJV_OPTIONS, PIPELINE_SCHEMA_ID, readPipelineSchema } from './schema.js';
 
 const require = createRequire(import.meta.url);
@@ -50,3 +51,13 @@ return { validators, schemas: ${JSON.stringify(json)} };
 };
 `,
 );
+// The code cache holds what V8 compiled by the time it is written: load the validators and run
+// each once, on an empty object and on a small pipeline, so their code is in it.
+writeCodeCache(GENERATED_VALIDATORS, (load) => {
+  const { validators } = (load as (deps: ValidatorDeps) => GeneratedValidators)({ withinMaxDuration });
+  const sample = { tasks: { build: { run: 'make', needs: [], timeout: '5m', retry: { attempts: 2 } }, ask: { uses: 'llm', with: { prompt: 'hi' } } } };
+  for (const validate of Object.values(validators)) {
+    validate({});
+    validate(sample);
+  }
+});

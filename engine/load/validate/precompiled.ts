@@ -1,13 +1,13 @@
 // Validators the build compiled (ajv standalone code, generate-validators.ts): the pipeline,
 // config and built-in executor schemas need neither ajv nor a compile at start.
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { withinMaxDuration } from '../../duration.js';
 import type { JsonSchema } from '../../executor.js';
 import { packageRoot } from '../../paths.js';
+import { requireWithCodeCache } from '../../code-cache.js';
 
-/** Where the build writes them; CommonJS, so they load synchronously like the compile they replace. */
+/** Where the build writes them (with a V8 code cache beside); CommonJS, so they load synchronously like the compile they replace. */
 export const GENERATED_VALIDATORS = path.join(packageRoot, 'dist', 'engine', 'load', 'validate', 'validators.generated.cjs');
 
 /** The generated module: validators by export name, and which schema (as JSON text) each one checks. */
@@ -31,7 +31,7 @@ export function precompiledValidator(schema: JsonSchema): ValidateFunction | und
 function loadGenerated(): Map<string, ValidateFunction> | null {
   let generated: GeneratedValidators;
   try {
-    const load = createRequire(import.meta.url)(GENERATED_VALIDATORS) as (deps: ValidatorDeps) => GeneratedValidators;
+    const load = requireWithCodeCache(GENERATED_VALIDATORS).exports as (deps: ValidatorDeps) => GeneratedValidators;
     generated = load({ withinMaxDuration });
   } catch {
     return null;

@@ -1,0 +1,46 @@
+// The generated validators and the one-file yaml load with a V8 code cache the build writes
+// beside them (engine/code-cache.ts): used when it fits, harmless when it does not.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { requireWithCodeCache, writeCodeCache } from '../engine/code-cache.js';
+import { GENERATED_VALIDATORS } from '../engine/load/validate/precompiled.js';
+import { VENDORED_YAML } from '../engine/load/yaml-library.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'weft-code-cache-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('a CommonJS file with a code cache', () => {
+  it("is taken for the build's validators and yaml copy by this Node.js", () => {
+    const validators = requireWithCodeCache(GENERATED_VALIDATORS);
+    expect(validators.exports).toBeTypeOf('function');
+    expect(validators.cached).toBe(true);
+    const yaml = requireWithCodeCache(VENDORED_YAML);
+    expect(yaml.cached).toBe(true);
+    expect((yaml.exports as typeof import('yaml')).parse('a: [1, 2]')).toEqual({ a: [1, 2] });
+  });
+
+  it('loads the same exports with a cache, without one, and with a stale or broken one', () => {
+    const file = path.join(dir, 'm.cjs');
+    writeFileSync(file, "const { join } = require('node:path');\nmodule.exports = { twice: (x) => x * 2, join: join('a', 'b') };\n");
+    expect(requireWithCodeCache(file)).toMatchObject({ cached: false, exports: { join: 'a/b' } });
+
+    writeCodeCache(file, (m) => (m as { twice: (x: number) => number }).twice(1));
+    const withCache = requireWithCodeCache(file);
+    expect(withCache.cached).toBe(true);
+    expect((withCache.exports as { twice: (x: number) => number }).twice(21)).toBe(42);
+
+    writeFileSync(file, 'module.exports = { twice: (x) => x + x + 1 };\n');
+    const stale = requireWithCodeCache(file);
+    expect(stale.cached).toBe(false);
+    expect((stale.exports as { twice: (x: number) => number }).twice(1)).toBe(3);
+
+    // (A new source: V8 keeps what it compiled in this process, and would not look at the cache.)
+    writeFileSync(file, 'module.exports = { twice: (x) => 2 * x };\n');
+    writeFileSync(`${file}.v8cache`, 'not a cache');
+    const broken = requireWithCodeCache(file);
+    expect(broken.cached).toBe(false);
+    expect((broken.exports as { twice: (x: number) => number }).twice(4)).toBe(8);
+  });
+});
