@@ -31,6 +31,12 @@ describe('a CommonJS file with a code cache', () => {
     expect(withCache.cached).toBe(true);
     expect((withCache.exports as { twice: (x: number) => number }).twice(21)).toBe(42);
 
+    // V8 itself checks only the length: an edit of the same length must not run the old code.
+    writeFileSync(file, "const { join } = require('node:path');\nmodule.exports = { twice: (x) => x * 3, join: join('a', 'b') };\n");
+    const sameLength = requireWithCodeCache(file);
+    expect(sameLength.cached).toBe(false);
+    expect((sameLength.exports as { twice: (x: number) => number }).twice(1)).toBe(3);
+
     writeFileSync(file, 'module.exports = { twice: (x) => x + x + 1 };\n');
     const stale = requireWithCodeCache(file);
     expect(stale.cached).toBe(false);
