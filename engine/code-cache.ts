@@ -1,6 +1,6 @@
-// A CommonJS file loaded with a V8 code cache the build wrote beside it, for the big files every
-// command loads: the generated validators (~230 KB; compiling was half their load, 13 -> 6 ms)
-// and the yaml library (engine/load/yaml-library.ts).
+// A CommonJS file loaded with a V8 code cache the build wrote beside it, for what every command
+// loads: the generated validators (~230 KB; compiling was half their load, 13 -> 6 ms) and the
+// one-file copies of yaml and better-sqlite3 the build makes (requireVendored).
 // V8 rejects a cache made by another version of itself, but checks the source only by its
 // length: an edit that keeps the length would run the old code. So the cache starts with the
 // sha256 of the source it was made from, and is used only for exactly that source.
@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Script } from 'node:vm';
+import { packageRoot } from './paths.js';
 
 /** Where a file's cache lives. */
 const cacheOf = (file: string) => `${file}.v8cache`;
@@ -61,4 +62,22 @@ export function writeCodeCache(file: string, exercise: (exports: unknown) => voi
   const script = compile(file, source);
   exercise(evaluate(script, file));
   writeFileSync(cacheOf(file), Buffer.concat([digestOf(source), script.createCachedData()]));
+}
+
+/** Where the build writes the one-file copy of a library (scripts/bundle-cli.mjs). */
+export const vendoredFile = (name: string): string => path.join(packageRoot, 'dist', 'vendor', `${name}.cjs`);
+
+/**
+ * A library from the build's one-file copy, with its code cache: loading one file instead of a
+ * package's dozens is most of what this saves. From node_modules when there is no copy (a
+ * checkout that was not built).
+ * @example const yaml = requireVendored<typeof import('yaml')>('yaml');
+ */
+export function requireVendored<T>(name: string): T {
+  try {
+    return requireWithCodeCache(vendoredFile(name)).exports as T;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    return createRequire(import.meta.url)(name) as T;
+  }
 }

@@ -57,25 +57,49 @@ await build({
   chunkNames: 'chunk-[hash]',
 }).catch(() => process.exit(1));
 
-// yaml as one CommonJS file with a V8 code cache (engine/load/yaml-library.ts loads it), the
-// cache made while it parses and prints a pipeline as weft does.
-const vendoredYaml = path.join(dist, 'vendor', 'yaml.cjs');
-await build({
-  entryPoints: [createRequire(import.meta.url).resolve('yaml')],
-  outfile: vendoredYaml,
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  logLevel: 'warning',
-  legalComments: 'none',
-}).catch(() => process.exit(1));
-const { writeCodeCache } = await import('../dist/engine/code-cache.js');
+// yaml and better-sqlite3 as one CommonJS file each, with a V8 code cache made while they do
+// what a run does with them (engine/code-cache.ts, requireVendored, loads them).
+const { vendoredFile, writeCodeCache } = await import('../dist/engine/code-cache.js');
+const require = createRequire(import.meta.url);
+
+async function vendor(name, exercise, external = []) {
+  await build({
+    entryPoints: [require.resolve(name)],
+    outfile: vendoredFile(name),
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    external,
+    logLevel: 'warning',
+    legalComments: 'none',
+  }).catch(() => process.exit(1));
+  writeCodeCache(vendoredFile(name), exercise);
+}
+
 const sample = await readFile(path.join(root, 'pipelines', 'hello.yaml'), 'utf8');
-writeCodeCache(vendoredYaml, (yaml) => {
+await vendor('yaml', (yaml) => {
   const lineCounter = new yaml.LineCounter();
   const tokens = [...new yaml.Parser(lineCounter.addNewLine).parse(sample)];
   const docs = [...new yaml.Composer({ schema: 'core', merge: false, uniqueKeys: true }).compose(tokens)];
   yaml.stringify(docs[0].toJS({ maxAliasCount: 50 }), { lineWidth: 0 });
   yaml.parseDocument(sample).getIn(['tasks'], true);
 });
+
+// `bindings` (how better-sqlite3 finds its addon when not told) stays a require: the store passes
+// the addon's path. A checkout installed without build scripts has no addon: cache the load only.
+const { nativeBinding } = await import('../dist/engine/store/sqlite-library.js');
+await vendor(
+  'better-sqlite3',
+  (Database) => {
+    if (!nativeBinding) return;
+    const db = new Database(':memory:', { nativeBinding });
+    db.pragma('journal_mode = WAL');
+    db.exec('create table t (k text primary key, v text)');
+    const put = db.prepare('insert or replace into t values (?, ?)');
+    db.transaction(() => put.run('a', '1'))();
+    db.prepare('select v from t where k = ?').get('a');
+    db.close();
+  },
+  ['bindings'],
+);

@@ -4,21 +4,26 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { requireWithCodeCache, writeCodeCache } from '../engine/code-cache.js';
+import { requireWithCodeCache, vendoredFile, writeCodeCache } from '../engine/code-cache.js';
 import { GENERATED_VALIDATORS } from '../engine/load/validate/precompiled.js';
-import { VENDORED_YAML } from '../engine/load/yaml-library.js';
+import { nativeBinding } from '../engine/store/sqlite-library.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'weft-code-cache-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('a CommonJS file with a code cache', () => {
-  it("is taken for the build's validators and yaml copy by this Node.js", () => {
+  it("is taken for the build's validators and its copies of yaml and better-sqlite3 by this Node.js", () => {
     const validators = requireWithCodeCache(GENERATED_VALIDATORS);
     expect(validators.exports).toBeTypeOf('function');
     expect(validators.cached).toBe(true);
-    const yaml = requireWithCodeCache(VENDORED_YAML);
+    const yaml = requireWithCodeCache(vendoredFile('yaml'));
     expect(yaml.cached).toBe(true);
     expect((yaml.exports as typeof import('yaml')).parse('a: [1, 2]')).toEqual({ a: [1, 2] });
+    const sqlite = requireWithCodeCache(vendoredFile('better-sqlite3'));
+    expect(sqlite.cached).toBe(true);
+    const db = new (sqlite.exports as typeof import('better-sqlite3'))(':memory:', { nativeBinding: nativeBinding! });
+    expect(db.prepare('select 1 + 1 as two').get()).toEqual({ two: 2 });
+    db.close();
   });
 
   it('loads the same exports with a cache, without one, and with a stale or broken one', () => {

@@ -29,15 +29,16 @@
 // of ours.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import { Database, nativeBinding } from './sqlite-library.js';
 
 export type Store = {
   /** The database; the functions in journal.ts and fingerprints.ts are its only users. */
-  readonly db: Database.Database;
+  readonly db: BetterSqlite3.Database;
   /** `.weft/weft.db` under the project root. */
   readonly file: string;
   /** A prepared statement, prepared once per store (preparing costs more than a look-up). */
-  statement(sql: string): Database.Statement;
+  statement(sql: string): BetterSqlite3.Statement;
   close(): void;
 };
 
@@ -94,7 +95,7 @@ CREATE TABLE IF NOT EXISTS file_hashes (
 export function openStore(root: string, busyTimeoutMs = 10_000): Store {
   const file = storeFile(root);
   mkdirSync(path.dirname(file), { recursive: true });
-  const db = new Database(file, { timeout: busyTimeoutMs });
+  const db = new Database(file, { timeout: busyTimeoutMs, ...(nativeBinding && { nativeBinding }) });
   try {
     // WAL: readers never block the writer, a commit is one append. FULL: that append is fsync'd,
     // so a task end journaled before a power cut is still there after it.
@@ -107,8 +108,8 @@ export function openStore(root: string, busyTimeoutMs = 10_000): Store {
     db.close();
     throw error;
   }
-  const prepared = new Map<string, Database.Statement>();
-  const statement = (sql: string): Database.Statement => {
+  const prepared = new Map<string, BetterSqlite3.Statement>();
+  const statement = (sql: string): BetterSqlite3.Statement => {
     let stmt = prepared.get(sql);
     if (!stmt) prepared.set(sql, (stmt = db.prepare(sql)));
     return stmt;
