@@ -16,15 +16,20 @@ const cacheOf = (file: string) => `${file}.v8cache`;
 const DIGEST_BYTES = 32;
 const digestOf = (source: Buffer) => createHash('sha256').update(source).digest();
 
+// CommonJS's wrapper, plus `importModule`: code run by vm.Script cannot use import() on Node 20
+// (that needs --experimental-vm-modules), so a file that must load an ES module at run time (the
+// CLI bundle: plugins, tinyglobby) calls importModule, which imports from here.
 function compile(file: string, source: Buffer, cachedData?: Buffer): Script {
-  const wrapped = `(function (exports, require, module, __filename, __dirname) {${source.toString('utf8')}\n})`;
+  const wrapped = `(function (exports, require, module, __filename, __dirname, importModule) {${source.toString('utf8')}\n})`;
   return new Script(wrapped, { filename: file, ...(cachedData && { cachedData }) });
 }
 
+const importModule = (specifier: string): Promise<unknown> => import(specifier);
+
 function evaluate(script: Script, file: string): unknown {
   const module = { exports: {} as unknown };
-  type Wrapper = (e: unknown, r: NodeJS.Require, m: typeof module, f: string, d: string) => void;
-  (script.runInThisContext() as Wrapper)(module.exports, createRequire(file), module, file, path.dirname(file));
+  type Wrapper = (e: unknown, r: NodeJS.Require, m: typeof module, f: string, d: string, i: typeof importModule) => void;
+  (script.runInThisContext() as Wrapper)(module.exports, createRequire(file), module, file, path.dirname(file), importModule);
   return module.exports;
 }
 
@@ -55,12 +60,12 @@ export function requireWithCodeCache(file: string): { exports: unknown; cached: 
 /**
  * Build step: load `file`, let `exercise` call into it (functions V8 compiled by then are
  * cached too), and write the cache beside it.
- * @example writeCodeCache(GENERATED_VALIDATORS, (load) => …)
+ * @example await writeCodeCache(GENERATED_VALIDATORS, (load) => …)
  */
-export function writeCodeCache(file: string, exercise: (exports: unknown) => void): void {
+export async function writeCodeCache(file: string, exercise: (exports: unknown) => void | Promise<void>): Promise<void> {
   const source = readFileSync(file);
   const script = compile(file, source);
-  exercise(evaluate(script, file));
+  await exercise(evaluate(script, file));
   writeFileSync(cacheOf(file), Buffer.concat([digestOf(source), script.createCachedData()]));
 }
 

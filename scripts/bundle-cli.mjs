@@ -1,67 +1,65 @@
-// The command line as a few files instead of ~190 modules: loading a module costs Node's ESM
-// loader a resolve, an async read and a link each, and the yaml library is ~60 CommonJS files.
-// bin/weft.js loads dist/bundle/index.js: the engine and the built-in executors, in
-// chunks (one per command, loaded when that command runs). The library entries (dist/engine/*)
-// stay as tsc wrote them, and so do the files worker threads import.
+// The command line as one CommonJS file with a V8 code cache, instead of ~190 ES modules each
+// resolved, read, compiled and linked at every start. bin/weft.js loads dist/bundle/cli.cjs
+// through engine/code-cache.ts; the library entries (dist/engine/*) stay as tsc wrote them, and
+// so do the files worker threads import. yaml and better-sqlite3 get a one-file copy each
+// (dist/vendor), loaded the same way by the engine.
 //
 // What crosses from a plugin to the engine is plain data (errors are recognised by shape; each
 // worker thread has its own copy of everything), so a third-party plugin that imports
 // weft/plugin from dist/engine works with the bundled engine as with the modules.
-// `import.meta.url` keeps meaning each module's own file under dist/, so every path built from
-// it (the package root, the worker entry, the executors' modules, the generated validators) is
-// the same as without the bundle.
+// Two rewrites keep the bundled modules behaving as they did:
+// - `import.meta.url` is each module's own file under dist/, so every path built from it (the
+//   package root, the worker entry, the executors' modules, the generated validators) is the same;
+// - import() of a package or of a computed URL (plugins, tinyglobby) becomes importModule(), which
+//   code-cache.ts provides: code compiled by vm.Script cannot import() on Node 20. import() of a
+//   relative path is weft's own lazy code: bundled, and still run only when first needed.
 import { build } from 'esbuild';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
-import path from 'node:path';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
-const outdir = path.join(dist, 'bundle');
+const outfile = path.join(dist, 'bundle', 'cli.cjs');
+const require = createRequire(import.meta.url);
+const { vendoredFile, writeCodeCache } = await import('../dist/engine/code-cache.js');
 
-/** Gives each bundled module its own import.meta.url: the file it was under dist/. */
-const ownMetaUrl = {
-  name: 'own-import-meta-url',
+/** The two rewrites above, on weft's own files. */
+const asModules = {
+  name: 'as-modules',
   setup(b) {
     b.onLoad({ filter: /\.js$/ }, async (args) => {
       if (!args.path.startsWith(dist + path.sep)) return undefined;
-      const source = await readFile(args.path, 'utf8');
-      if (!source.includes('import.meta.url')) return { contents: source, loader: 'js' };
-      const own = `new URL(${JSON.stringify(toOutdir(args.path))}, import.meta.url).href`;
-      return { contents: source.replaceAll('import.meta.url', own), loader: 'js' };
+      const own = JSON.stringify(path.relative(path.dirname(outfile), args.path).split(path.sep).join('/'));
+      const contents = (await readFile(args.path, 'utf8'))
+        .replaceAll('import.meta.url', `require('node:url').pathToFileURL(require('node:path').join(__dirname, ${own})).href`)
+        .replace(/\bimport\((?!\s*['"]\.)/g, 'importModule(');
+      return { contents, loader: 'js' };
     });
   },
 };
 
-/** A file of dist/ as a path relative to the bundle's folder, where every chunk lives. */
-function toOutdir(file) {
-  return path.relative(outdir, file).split(path.sep).join('/');
-}
-
-await rm(outdir, { recursive: true, force: true });
+await rm(path.dirname(outfile), { recursive: true, force: true });
 await build({
-  entryPoints: { index: path.join(dist, 'engine', 'cli', 'index.js') },
-  outdir,
+  entryPoints: [path.join(dist, 'engine', 'cli', 'index.js')],
+  outfile,
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
-  // Libraries load as they are (native code, or only in some runs, each already loaded lazily);
-  // yaml, which every command that reads a pipeline needs, has its own one-file copy below.
+  // Packages load as they are, each when the code needing it first runs (CommonJS output keeps
+  // a bundled module's require()s inside its lazy initialiser).
   packages: 'external',
-  plugins: [ownMetaUrl],
+  plugins: [asModules],
   logLevel: 'warning',
   legalComments: 'none',
-  chunkNames: 'chunk-[hash]',
 }).catch(() => process.exit(1));
 
 // yaml and better-sqlite3 as one CommonJS file each, with a V8 code cache made while they do
 // what a run does with them (engine/code-cache.ts, requireVendored, loads them).
-const { vendoredFile, writeCodeCache } = await import('../dist/engine/code-cache.js');
-const require = createRequire(import.meta.url);
-
 async function vendor(name, exercise, external = []) {
   await build({
     entryPoints: [require.resolve(name)],
@@ -74,7 +72,7 @@ async function vendor(name, exercise, external = []) {
     logLevel: 'warning',
     legalComments: 'none',
   }).catch(() => process.exit(1));
-  writeCodeCache(vendoredFile(name), exercise);
+  await writeCodeCache(vendoredFile(name), exercise);
 }
 
 const sample = await readFile(path.join(root, 'pipelines', 'hello.yaml'), 'utf8');
@@ -103,3 +101,18 @@ await vendor(
   },
   ['bindings'],
 );
+
+// The cache holds what V8 compiled by the time it is written: what `weft validate` and a
+// one-task `weft run` execute, in a throw-away project. A checkout installed without build
+// scripts has no SQLite addon and its run fails: the cache then holds what ran until then.
+const project = mkdtempSync(path.join(tmpdir(), 'weft-bundle-'));
+try {
+  writeFileSync(path.join(project, 'weft.yaml'), 'tasks:\n  a: { run: "true" }\n  b: { run: "echo {{tasks.a.output.exitCode}}", needs: [a] }\n');
+  const quiet = { write: () => true };
+  const io = { stdout: quiet, stderr: quiet, env: { PATH: process.env.PATH ?? '' }, cwd: project, isTTY: false };
+  await writeCodeCache(outfile, async ({ cli }) => {
+    for (const argv of [['validate', 'weft.yaml'], ['plan', 'weft.yaml'], ['run', 'weft.yaml']]) await cli(argv, io);
+  });
+} finally {
+  rmSync(project, { recursive: true, force: true });
+}

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { repoRoot } from './cli/support.js';
 import { requireWithCodeCache, vendoredFile, writeCodeCache } from '../engine/code-cache.js';
 import { GENERATED_VALIDATORS } from '../engine/load/validate/precompiled.js';
 import { nativeBinding } from '../engine/store/sqlite-library.js';
@@ -12,13 +13,16 @@ const dir = mkdtempSync(path.join(tmpdir(), 'weft-code-cache-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('a CommonJS file with a code cache', () => {
-  it("is taken for the build's validators and its copies of yaml and better-sqlite3 by this Node.js", () => {
+  it("is taken for the build's validators, CLI bundle and copies of yaml and better-sqlite3 by this Node.js", () => {
     const validators = requireWithCodeCache(GENERATED_VALIDATORS);
     expect(validators.exports).toBeTypeOf('function');
     expect(validators.cached).toBe(true);
     const yaml = requireWithCodeCache(vendoredFile('yaml'));
     expect(yaml.cached).toBe(true);
     expect((yaml.exports as typeof import('yaml')).parse('a: [1, 2]')).toEqual({ a: [1, 2] });
+    const cli = requireWithCodeCache(path.join(repoRoot, 'dist', 'bundle', 'cli.cjs'));
+    expect(cli.cached).toBe(true);
+    expect((cli.exports as { cli: unknown }).cli).toBeTypeOf('function');
     const sqlite = requireWithCodeCache(vendoredFile('better-sqlite3'));
     expect(sqlite.cached).toBe(true);
     const db = new (sqlite.exports as typeof import('better-sqlite3'))(':memory:', { nativeBinding: nativeBinding! });
@@ -26,12 +30,12 @@ describe('a CommonJS file with a code cache', () => {
     db.close();
   });
 
-  it('loads the same exports with a cache, without one, and with a stale or broken one', () => {
+  it('loads the same exports with a cache, without one, and with a stale or broken one', async () => {
     const file = path.join(dir, 'm.cjs');
     writeFileSync(file, "const { join } = require('node:path');\nmodule.exports = { twice: (x) => x * 2, join: join('a', 'b') };\n");
     expect(requireWithCodeCache(file)).toMatchObject({ cached: false, exports: { join: 'a/b' } });
 
-    writeCodeCache(file, (m) => (m as { twice: (x: number) => number }).twice(1));
+    await writeCodeCache(file, (m) => void (m as { twice: (x: number) => number }).twice(1));
     const withCache = requireWithCodeCache(file);
     expect(withCache.cached).toBe(true);
     expect((withCache.exports as { twice: (x: number) => number }).twice(21)).toBe(42);

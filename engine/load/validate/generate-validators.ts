@@ -53,7 +53,7 @@ return { validators, schemas: ${JSON.stringify(json)} };
 );
 // The code cache holds what V8 compiled by the time it is written: load the validators and run
 // each once, on an empty object and on a small pipeline, so their code is in it.
-writeCodeCache(GENERATED_VALIDATORS, (load) => {
+await writeCodeCache(GENERATED_VALIDATORS, (load) => {
   const { validators } = (load as (deps: ValidatorDeps) => GeneratedValidators)({ withinMaxDuration });
   const sample = { tasks: { build: { run: 'make', needs: [], timeout: '5m', retry: { attempts: 2 } }, ask: { uses: 'llm', with: { prompt: 'hi' } } } };
   for (const validate of Object.values(validators)) {
