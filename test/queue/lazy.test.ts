@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { spawnBin } from '../cli/support.js';
 import { makeProject } from '../support/project.js';
 
-// A module hook that refuses to resolve bullmq or ioredis: a run that needs them fails loudly.
+// A module hook that refuses to resolve bullmq or ioredis, as import or as require (the bin's
+// bundle is CommonJS): a run that needs them fails loudly.
 const hooks = `export async function resolve(s, c, next) { if (s === 'bullmq' || s === 'ioredis') throw new Error('imported ' + s); return next(s, c); }`;
-const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});`;
+const refuseRequire = `const load = Module._load; Module._load = function (s, ...rest) { if (s === 'bullmq' || s === 'ioredis') throw new Error('imported ' + s); return load.call(this, s, ...rest); };`;
+const register = `import Module, { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)}); ${refuseRequire}`;
 
 describe('a run without a queue', () => {
   it('never imports bullmq or ioredis', async () => {
