@@ -16,11 +16,11 @@ const cacheOf = (file: string) => `${file}.v8cache`;
 const DIGEST_BYTES = 32;
 const digestOf = (source: Buffer) => createHash('sha256').update(source).digest();
 
-// CommonJS's wrapper, plus `importModule`: code run by vm.Script cannot use import() on Node 20
+// CommonJS's wrapper, plus `__weftImport`: code run by vm.Script cannot use import() on Node 20
 // (that needs --experimental-vm-modules), so a file that must load an ES module at run time (the
-// CLI bundle: plugins, tinyglobby) calls importModule, which imports from here.
+// CLI bundle: plugins, tinyglobby) calls __weftImport, which imports from here.
 function compile(file: string, source: Buffer, cachedData?: Buffer): Script {
-  const wrapped = `(function (exports, require, module, __filename, __dirname, importModule) {${source.toString('utf8')}\n})`;
+  const wrapped = `(function (exports, require, module, __filename, __dirname, __weftImport) {${source.toString('utf8')}\n})`;
   return new Script(wrapped, { filename: file, ...(cachedData && { cachedData }) });
 }
 

@@ -10,9 +10,10 @@
 // Two rewrites keep the bundled modules behaving as they did:
 // - `import.meta.url` is each module's own file under dist/, so every path built from it (the
 //   package root, the worker entry, the executors' modules, the generated validators) is the same;
-// - import() of a package or of a computed URL (plugins, tinyglobby) becomes importModule(), which
+// - import() of a package or of a computed URL (plugins, tinyglobby) becomes __weftImport(), which
 //   code-cache.ts provides: code compiled by vm.Script cannot import() on Node 20. import() of a
-//   relative path is weft's own lazy code: bundled, and still run only when first needed.
+//   relative path is weft's own lazy code: bundled, and still run only when first needed. The
+//   name must be free in every module (esbuild renames a free name a module also declares).
 import { build } from 'esbuild';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
@@ -27,6 +28,9 @@ const outfile = path.join(dist, 'bundle', 'cli.cjs');
 const require = createRequire(import.meta.url);
 const { vendoredFile, writeCodeCache } = await import('../dist/engine/code-cache.js');
 
+/** The function engine/code-cache.ts hands the bundle for import(). */
+const IMPORT = '__weftImport';
+
 /** The two rewrites above, on weft's own files. */
 const asModules = {
   name: 'as-modules',
@@ -36,7 +40,7 @@ const asModules = {
       const own = JSON.stringify(path.relative(path.dirname(outfile), args.path).split(path.sep).join('/'));
       const contents = (await readFile(args.path, 'utf8'))
         .replaceAll('import.meta.url', `require('node:url').pathToFileURL(require('node:path').join(__dirname, ${own})).href`)
-        .replace(/\bimport\((?!\s*['"]\.)/g, 'importModule(');
+        .replace(/\bimport\((?!\s*['"]\.)/g, `${IMPORT}(`);
       return { contents, loader: 'js' };
     });
   },
@@ -57,6 +61,12 @@ await build({
   logLevel: 'warning',
   legalComments: 'none',
 }).catch(() => process.exit(1));
+// esbuild renames a free name that a module also declares (__weftImport2, …): that module's
+// import() would then call its own function.
+if (/__weftImport\d/.test(await readFile(outfile, 'utf8'))) {
+  console.error(`bundle-cli: a module declares ${IMPORT}, the name the bundle gives import()`);
+  process.exit(1);
+}
 
 // yaml and better-sqlite3 as one CommonJS file each, with a V8 code cache made while they do
 // what a run does with them (engine/code-cache.ts, requireVendored, loads them).
