@@ -96,13 +96,12 @@ export interface Executor<W = Record<string, unknown>, O = unknown> {
    */
   isolate?: boolean;
   /**
-   * Where calls run besides worker threads. `always`: on the main thread, for executors whose
-   * work is a socket or another process (http; shell, whose spawns go to helper processes), where
-   * a thread hop adds latency and nothing else. `until-workers`: on the main thread only while no
-   * worker thread has started yet (the first tasks of a run), then in workers. Inline code shares
-   * the thread with the scheduler, so it must never compute for long.
+   * `always`: calls run on the main thread, not in worker threads, for executors whose work is
+   * a socket or another process (http; shell, whose spawns go to helper processes), where a
+   * thread hop adds latency and nothing else. Inline code shares the thread with the scheduler,
+   * so it must never compute for long.
    */
-  inline?: 'always' | 'until-workers';
+  inline?: 'always';
   /**
    * Whether calls start processes with `ctx.env` (default true). Before the first such call a
    * run starts its watchdog (a process that kills the run's processes if weft is killed); an

@@ -94,8 +94,6 @@ export function createExecutorPool(options: ExecutorPoolOptions = {}): ExecutorP
   const deltaOf = envDeltas(baseEnv);
   const shared: WarmList = [];
   const channels = { controlChannel: `${id}:control`, logChannel: `${id}:log`, preload: shared, env: baseEnv };
-  /** A Piscina thread has started: `until-workers` executors go to threads from now on. */
-  let workersUp = false;
   for (const entry of options.preload ?? []) if (onPiscina(entry)) shared.push([entry.moduleUrl, entry.name]);
   // Threads start with the first executor that needs one (preloaded, warmed or called): a run of
   // shell and http tasks, which run on this thread, never pays for them (~100 ms of CPU each).
@@ -106,7 +104,7 @@ export function createExecutorPool(options: ExecutorPoolOptions = {}): ExecutorP
   const control = openChannel(channels.controlChannel);
   const logs = openChannel(channels.logChannel);
   const listening = new Map<number, TrackedCall>();
-  listenForLogs(logs, control, shared, listening, () => (workersUp = true));
+  listenForLogs(logs, control, shared, listening);
   const isolated = createIsolatedThreads(workerUrl, workers, channels, (message) => control.postMessage(message), graceMs, options.tasksPerWorker ?? 64);
   // Inline executors warm up here, on the thread that runs them.
   const warmedInline = new Set<ExecutorEntry>();
@@ -126,8 +124,7 @@ export function createExecutorPool(options: ExecutorPoolOptions = {}): ExecutorP
     const { signal, onLog } = opts;
     if (closed) return Promise.reject(new WeftError('TASK_CANCELLED', 'the executor pool is closed'));
     if (signal?.aborted) return Promise.reject(fromErrorData(abortReasonToData(signal.reason)));
-    const { inline: where } = entry.executor;
-    if (where === 'always' || (where === 'until-workers' && !workersUp)) {
+    if (entry.executor.inline === 'always') {
       // Nothing crosses a thread: the context is used as it is, its env filled in when left out.
       const here = ctx.env ? (ctx as Omit<ExecutorContext, 'signal' | 'log'>) : { ...ctx, env: baseEnv };
       return tracked(inline, runInline(entry.executor, input, batch, here, { signal, closing: closing.signal, onLog, graceMs }));
@@ -179,14 +176,12 @@ export function createExecutorPool(options: ExecutorPoolOptions = {}): ExecutorP
 const toWarmList = (entries: ExecutorEntry[]): WarmList => entries.map((e) => [e.moduleUrl, e.name]);
 const onPiscina = (e: ExecutorEntry): boolean => !e.executor.isolate && e.executor.inline !== 'always';
 
-/** Lines from the threads to their calls; key 0 is a thread saying it has started (and warmed). */
-function listenForLogs(logs: ReturnType<typeof openChannel>, control: ReturnType<typeof openChannel>, shared: WarmList, listening: Map<number, TrackedCall>, workersUp: () => void): void {
+/** Lines from the threads to their calls; key 0 is a thread saying it has started. */
+function listenForLogs(logs: ReturnType<typeof openChannel>, control: ReturnType<typeof openChannel>, shared: WarmList, listening: Map<number, TrackedCall>): void {
   logs.onmessage = (event) => {
     const [key, stream, line] = event.data as LogMessage;
     // Key 0: a thread has just started listening; tell it what this run warms up.
     if (key === 0) {
-      // A thread with nothing to load is ready as it is; otherwise once it has loaded the run's executors.
-      if (line === 'piscina:warm' || (line === 'piscina' && !shared.length)) workersUp();
       if (shared.length) control.postMessage({ type: 'warm', executors: shared } satisfies ControlMessage);
     } else listening.get(key)?.receive(stream, line);
   };

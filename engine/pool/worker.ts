@@ -98,8 +98,7 @@ control.onmessage = (event) => {
 
 const logs = openChannel(logChannel);
 // Threads start while the pipeline still loads: the pool answers this with the run's executors.
-const threadKind = isolated ? 'isolated' : 'piscina';
-logs.postMessage([0, 'stdout', threadKind] satisfies LogMessage);
+logs.postMessage([0, 'stdout', isolated ? 'isolated' : 'piscina'] satisfies LogMessage);
 
 type ExecutorTable = Record<string, Executor<any, any> | undefined>;
 const modules = new Map<string, ExecutorTable>();
@@ -131,10 +130,7 @@ function warmUp(executors: WarmList): Promise<unknown> {
         () => modules.delete(url),
       ),
     ),
-  ).then(() => {
-    // The pool sends `until-workers` calls here once a thread has what they need loaded.
-    if (fresh.length) logs.postMessage([0, 'stdout', `${threadKind}:warm`] satisfies LogMessage);
-  });
+  );
 }
 if (preload?.length) await warmUp(preload);
 
