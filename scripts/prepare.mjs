@@ -31,10 +31,11 @@ if (!existsSync(path.join(root, 'node_modules', 'typescript', 'package.json'))) 
   run(install);
   delete process.env.WEFT_PREPARE_INSTALLING;
 }
-// The package's own build (tsc, the generated validators, the schemas, the CLI bundle), with
+// The package's own build (tsc, the generated validators, the schemas, the native spawn helper,
+// the CLI bundle), with
 // node_modules/.bin on PATH.
 if (process.env.npm_execpath) run([process.env.npm_execpath, 'run', 'build']);
 else {
   run([createRequire(path.join(root, 'package.json')).resolve('typescript/bin/tsc'), '-p', 'tsconfig.json']);
-  for (const step of ['dist/engine/load/validate/generate-validators.js', 'scripts/schemas.mjs', 'scripts/bundle-cli.mjs']) run([step]);
+  for (const step of ['dist/engine/load/validate/generate-validators.js', 'scripts/schemas.mjs', 'scripts/spawn-helper.mjs', 'scripts/bundle-cli.mjs']) run([step]);
 }

@@ -4,8 +4,9 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { envDeltas, processEnv, type EnvDelta } from '../../engine/plugin.js';
-import { SPAWN_MARK, spawnMark, type HelperMessage, type StartMessage } from './helper-protocol.js';
-import { killMarked, signalGroup } from './kill-group.js';
+import type { HelperMessage, StartMessage } from './helper-protocol.js';
+import { abandonCalls } from './kill-group.js';
+import { NativeHelper, nativeHelperBuilt } from './native-helper.js';
 import { runProcess, type ProcessEvents, type ProcessExit, type ProcessRequest } from './process.js';
 
 /** The helper's module: from dist/ also when this file runs from source (tests). */
@@ -89,13 +90,7 @@ class Helper {
   private lose(): void {
     if (this.gone) return;
     this.gone = true;
-    for (const [id, call] of this.pending) {
-      if (call.pid !== undefined) signalGroup(call.pid, 'SIGKILL');
-      // It may have died before it said the pid: what the call started carries its mark.
-      if (this.child.pid !== undefined) killMarked(SPAWN_MARK, spawnMark(this.child.pid, id));
-      call.reject(new Error('the spawn helper process ended while the command ran'));
-    }
-    this.pending.clear();
+    abandonCalls(this.child.pid, this.pending);
   }
 
   private busy(): void {
@@ -109,28 +104,46 @@ class Helper {
   }
 }
 
-/** Helpers: a fork keeps the forking thread busy, so one per core spawns side by side. */
+/** Node helpers: a fork keeps the forking thread busy, so one per core spawns side by side. */
 const HELPERS = Math.max(1, Math.min(4, availableParallelism()));
 const helpers: Helper[] = [];
 
 /**
- * Spawns made here before the helpers start. A helper is a Node process: its start costs ~50 ms
- * of a core, more than a few spawns do, so a run of a handful of commands never pays for one
- * (measured: a one-task `weft run` took 570 ms with helpers started up front, 490 ms without).
+ * Spawns made here before the Node helpers start. A Node helper's start costs ~50 ms of a core,
+ * more than a few spawns do, so a run of a handful of commands never pays for one (measured: a
+ * one-task `weft run` took 570 ms with helpers started up front, 490 ms without).
  */
 const HELPERS_AFTER = 8;
 let spawnedHere = 0;
+
+/**
+ * The native helper, when the build made it: it starts in a millisecond, so it is started by the
+ * first spawn. One is enough: posix_spawn returns at once. Should it fail to run at all (built
+ * for another machine), the Node helpers take over; should it die in a run, a new one is started.
+ */
+let native: NativeHelper | undefined;
+let nativeWanted: boolean | undefined;
+
+function nativeHelper(): NativeHelper | undefined {
+  nativeWanted ??= process.env['WEFT_SPAWN_HELPER'] !== 'node' && nativeHelperBuilt();
+  if (!nativeWanted || native?.failed) return undefined;
+  if (!native || native.ended) native = new NativeHelper();
+  return native;
+}
 
 function startHelpers(): void {
   for (let i = 0; i < HELPERS; i++) if (!helpers[i] || helpers[i]!.ended) helpers[i] = new Helper();
 }
 
 /**
- * Start `request` and follow it to its end: through the least busy helper that is up, else here
- * (the first few spawns of a process, while the helpers start, or after they ended).
+ * Start `request` and follow it to its end: through the native helper, or the least busy Node
+ * helper, that is up; else here (the first spawns of a process, while a helper starts, or
+ * after they ended). A NUL byte is Node's to reject, here, as for any spawn.
  * @example const exit = await startProcess({ file: 'true', args: [], cwd, env }, { onPid, onData });
  */
 export function startProcess(request: ProcessRequest, events: ProcessEvents): Promise<ProcessExit> {
+  const fast = nativeHelper();
+  if (fast) return fast.usable && fast.accepts(request) ? fast.start(request, events) : runProcess(request, events);
   let best: Helper | undefined;
   for (const h of helpers) if (h.usable && (!best || h.running < best.running)) best = h;
   if (best) return best.start(request, events);
