@@ -7,7 +7,7 @@ import { directArgv } from './shell/argv.js';
 import { createCapture } from './shell/capture.js';
 import { killGroup } from './shell/kill-group.js';
 import type { ProcessExit } from './shell/process.js';
-import { startProcess } from './shell/spawner.js';
+import { startProcess, warmSpawner } from './shell/spawner.js';
 
 export type ShellWith = {
   command: string;
@@ -39,6 +39,8 @@ export const shell: Executor<ShellWith, ShellOutput> = {
   // small helper processes do the spawning (plugins/shell/spawner.ts), so a call is a message and
   // runs on the main thread, with no hop to a worker thread.
   inline: 'always',
+  // The native spawn helper starts while the run sets up, so the first task does not wait for it.
+  warmUp: async () => warmSpawner(),
   schema: {
     type: 'object',
     required: ['command'],

@@ -50,6 +50,9 @@ export class NativeHelper {
   /** Each env object's strings, encoded once (a run passes the same object to most of its tasks). */
   private readonly envBlocks = new WeakMap<Record<string, string>, EnvBlock>();
   private unread: Buffer = Buffer.alloc(0);
+  private sayReady!: (ready: boolean) => void;
+  /** Settles true once the helper said it is ready, false if it ended before. */
+  readonly whenReady = new Promise<boolean>((resolve) => (this.sayReady = resolve));
 
   constructor() {
     this.child = spawn(nativeHelperFile, [], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -57,7 +60,7 @@ export class NativeHelper {
     this.child.stdin.on('error', () => this.lose());
     this.child.on('error', () => this.lose());
     this.child.on('exit', () => this.lose());
-    this.idle();
+    // Kept alive until it says it is ready: a first spawn may be waiting for that.
   }
 
   get usable(): boolean {
@@ -132,6 +135,8 @@ export class NativeHelper {
   private receive(id: number, type: number, body: Buffer): void {
     if (type === 0x52 /* R */) {
       this.ready = true;
+      if (this.calls.size === 0) this.idle();
+      this.sayReady(true);
       return;
     }
     const call = this.calls.get(id);
@@ -192,6 +197,7 @@ export class NativeHelper {
   private lose(): void {
     if (this.gone) return;
     this.gone = true;
+    this.sayReady(false);
     for (const call of this.calls.values()) clearTimeout(call.timer);
     abandonCalls(this.child.pid, this.calls);
   }

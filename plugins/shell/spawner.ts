@@ -117,9 +117,11 @@ const HELPERS_AFTER = 8;
 let spawnedHere = 0;
 
 /**
- * The native helper, when the build made it: it starts in a millisecond, so it is started by the
- * first spawn. One is enough: posix_spawn returns at once. Should it fail to run at all (built
- * for another machine), the Node helpers take over; should it die in a run, a new one is started.
+ * The native helper, when the build made it. It is ready a millisecond after its spawn, so it is
+ * started before the first task (the shell executor's warm-up, at the start of a run) and every
+ * spawn goes through it. One is enough: posix_spawn returns at once. Should it fail to run at all
+ * (built for another machine), the Node helpers take over; should it die in a run, the next
+ * spawn starts a new one.
  */
 let native: NativeHelper | undefined;
 let nativeWanted: boolean | undefined;
@@ -131,19 +133,27 @@ function nativeHelper(): NativeHelper | undefined {
   return native;
 }
 
+/** Start the native helper now, so the first spawn finds it ready (a no-op for Node helpers: they start once needed). */
+export function warmSpawner(): void {
+  nativeHelper();
+}
+
 function startHelpers(): void {
   for (let i = 0; i < HELPERS; i++) if (!helpers[i] || helpers[i]!.ended) helpers[i] = new Helper();
 }
 
 /**
- * Start `request` and follow it to its end: through the native helper, or the least busy Node
- * helper, that is up; else here (the first spawns of a process, while a helper starts, or
- * after they ended). A NUL byte is Node's to reject, here, as for any spawn.
+ * Start `request` and follow it to its end: through the native helper (once it is ready), or the
+ * least busy Node helper that is up; else here (the first spawns of a process while Node helpers
+ * start, or after they ended). A NUL byte is Node's to reject, here, as for any spawn.
  * @example const exit = await startProcess({ file: 'true', args: [], cwd, env }, { onPid, onData });
  */
 export function startProcess(request: ProcessRequest, events: ProcessEvents): Promise<ProcessExit> {
   const fast = nativeHelper();
-  if (fast) return fast.usable && fast.accepts(request) ? fast.start(request, events) : runProcess(request, events);
+  if (fast) {
+    if (fast.usable) return fast.accepts(request) ? fast.start(request, events) : runProcess(request, events);
+    return fast.whenReady.then(() => startProcess(request, events));
+  }
   let best: Helper | undefined;
   for (const h of helpers) if (h.usable && (!best || h.running < best.running)) best = h;
   if (best) return best.start(request, events);

@@ -4,4 +4,4 @@ import { describeSpawnHelper } from './spawn-helper-cases.js';
 
 process.env['WEFT_SPAWN_HELPER'] = 'node';
 
-describeSpawnHelper('node');
+describeSpawnHelper('node', true);

@@ -12,4 +12,4 @@ describe('the native spawn helper', () => {
   });
 });
 
-describeSpawnHelper('weft-spawn', missing);
+describeSpawnHelper('weft-spawn', false, missing);
