@@ -1,6 +1,6 @@
 // weft's side of the native spawn helper (plugins/shell/spawn-helper.c, built into
 // dist/plugins/shell/weft-spawn when the machine has a C compiler): frames to it on its stdin,
-// frames from it on its stdout. It starts, reaps and relays; weft keeps the policy: when an exited
+// frames from it on its stdout, numbers little-endian. It starts, reaps and relays; weft keeps the policy: when an exited
 // shell's pipes are given up, which groups are killed.
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -67,10 +67,6 @@ export class NativeHelper {
     return this.ready && !this.gone;
   }
 
-  get running(): number {
-    return this.calls.size;
-  }
-
   get ended(): boolean {
     return this.gone;
   }
@@ -78,11 +74,6 @@ export class NativeHelper {
   /** The helper ended before it said it was ready: it cannot run here (e.g. built for another machine). */
   get failed(): boolean {
     return this.gone && !this.ready;
-  }
-
-  /** The helper's pid, as the SPAWN_MARK of its calls names it. */
-  get pid(): number | undefined {
-    return this.child.pid;
   }
 
   /** False for what the frames cannot carry: a NUL byte, which Node's own spawn rejects with its message. */

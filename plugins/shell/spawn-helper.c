@@ -6,7 +6,7 @@
  *
  * weft decides everything else (process groups to kill, when an exited shell's pipes are given
  * up); this process only starts, reaps and relays. It speaks frames on stdin/stdout, each a
- * u32 length (of what follows), a u32 call id and a one-byte type, in the machine's byte order:
+ * u32 length (of what follows), a u32 call id and a one-byte type; numbers are little-endian:
  *
  *   weft -> helper   'S' start: u32 argc, u32 envc, then NUL-ended strings: file, cwd,
  *                        argv[0..argc), env[0..envc) ("NAME=value")
@@ -24,6 +24,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
@@ -43,6 +44,15 @@ static int wake[2]; /* SIGCHLD writes here, so poll() wakes for it */
 static char chunk[65536];
 
 static void die(void) { _exit(1); }
+
+static uint32_t get_u32(const char *p) {
+  const unsigned char *b = (const unsigned char *)p;
+  return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+static void put_u32(char *p, uint32_t v) {
+  for (int i = 0; i < 4; i++) p[i] = (char)(v >> (8 * i));
+}
 
 /** A pipe whose ends a started command does not inherit (it gets only what is dup2'd onto 1 and 2). */
 static int cloexec_pipe(int fd[2]) {
@@ -65,16 +75,17 @@ static void write_all(const void *data, size_t len) {
 
 static void send_frame(uint32_t id, char type, const void *body, uint32_t len) {
   char head[9];
-  uint32_t total = 5 + len;
-  memcpy(head, &total, 4);
-  memcpy(head + 4, &id, 4);
+  put_u32(head, 5 + len);
+  put_u32(head + 4, id);
   head[8] = type;
   write_all(head, 9);
   if (len) write_all(body, len);
 }
 
 static void send_ints(uint32_t id, char type, int32_t a, int32_t b, int count) {
-  int32_t v[2] = {a, b};
+  char v[8];
+  put_u32(v, (uint32_t)a);
+  put_u32(v + 4, (uint32_t)b);
   send_frame(id, type, v, (uint32_t)(4 * count));
 }
 
@@ -98,8 +109,12 @@ static void close_stream(Call *c, int s) {
   c->fd[s] = -1;
 }
 
-/** Where `file` is, searched as execvp would, in the PATH of the command's own environment. */
-static int resolve(const char *file, char **env, char *out, size_t cap) {
+/**
+ * Where `file` is, searched as execvp would in the PATH of the command's own environment. The
+ * command starts in `cwd`, so a relative PATH entry (or an empty one: the current folder) is
+ * taken from there, as it is when the search happens after the chdir.
+ */
+static int resolve(const char *file, const char *cwd, char **env, char *out, size_t cap) {
   if (strchr(file, '/')) {
     if (strlen(file) >= cap) return ENAMETOOLONG;
     strcpy(out, file);
@@ -110,14 +125,10 @@ static int resolve(const char *file, char **env, char *out, size_t cap) {
   int found = ENOENT;
   for (const char *dir = path;; dir++) {
     const char *end = strchr(dir, ':');
-    size_t len = end ? (size_t)(end - dir) : strlen(dir);
-    if (len + strlen(file) + 2 <= cap) {
-      if (len == 0) strcpy(out, file);
-      else {
-        memcpy(out, dir, len);
-        out[len] = '/';
-        strcpy(out + len + 1, file);
-      }
+    int len = (int)(end ? (size_t)(end - dir) : strlen(dir));
+    int n = dir[0] == '/' ? snprintf(out, cap, "%.*s/%s", len, dir, file)
+                          : snprintf(out, cap, "%s/%.*s%s%s", cwd, len, dir, len ? "/" : "", file);
+    if (n > 0 && (size_t)n < cap) {
       if (access(out, X_OK) == 0) return 0;
       if (errno == EACCES) found = EACCES;
     }
@@ -128,7 +139,7 @@ static int resolve(const char *file, char **env, char *out, size_t cap) {
 
 static int spawn_call(pid_t *pid, const char *file, const char *cwd, char **argv, char **env, int out, int err) {
   char where[4096];
-  int rc = resolve(file, env, where, sizeof where);
+  int rc = resolve(file, cwd, env, where, sizeof where);
   if (rc) return rc;
   posix_spawn_file_actions_t fa;
   posix_spawnattr_t attr;
@@ -165,10 +176,8 @@ static char *take_strings(char *p, char *end, char **list, uint32_t n) {
 }
 
 static void start(uint32_t id, char *p, char *end) {
-  uint32_t argc, envc;
   if (end - p < 8) die();
-  memcpy(&argc, p, 4);
-  memcpy(&envc, p + 4, 4);
+  uint32_t argc = get_u32(p), envc = get_u32(p + 4);
   p += 8;
   char *strings[3];
   char **argv = malloc(sizeof(char *) * (argc + 1));
@@ -226,11 +235,10 @@ static void read_requests(void) {
   inlen += (size_t)n;
   size_t at = 0;
   while (inlen - at >= 9) {
-    uint32_t total, id;
-    memcpy(&total, inbuf + at, 4);
+    uint32_t total = get_u32(inbuf + at);
     if (total < 5) die();
     if (inlen - at < 4 + (size_t)total) break;
-    memcpy(&id, inbuf + at + 4, 4);
+    uint32_t id = get_u32(inbuf + at + 4);
     char type = inbuf[at + 8];
     char *body = inbuf + at + 9, *end = inbuf + at + 4 + total;
     if (type == 'S') start(id, body, end);
