@@ -121,6 +121,22 @@ export function describeSpawnHelper(program: string, firstHere: boolean, skip?: 
       process.kill(background, 'SIGKILL');
     });
 
+    it("finds a program in the PATH of the task's env, a relative entry taken from the task's cwd", async () => {
+      await helperInUse();
+      const { report } = await runYaml(
+        [
+          'concurrency: 1',
+          'tasks:',
+          `  make: { run: 'mkdir -p sub/bin && printf "#!/bin/sh\\necho tool \\"\\$1\\"\\n" > sub/bin/tool && chmod +x sub/bin/tool' }`,
+          '  use: { run: tool here, with: { cwd: sub }, env: { PATH: "bin:/usr/bin:/bin" }, needs: [make] }',
+          '  missing: { run: tool here, env: { PATH: "bin:/usr/bin:/bin" }, needs: [use], continueOnError: true }',
+          '',
+        ].join('\n'),
+      );
+      expect(report.tasks.use).toMatchObject({ status: 'success', output: { stdout: 'tool here\n' } });
+      expect(report.tasks.missing).toMatchObject({ status: 'failed', error: { message: 'exit code 127' } });
+    });
+
     it('a helper that dies fails the task it ran, kills that task\'s group, and the run goes on', async () => {
       // The victim kills its shell's parent: that must be a helper, never this process.
       await helperInUse();
