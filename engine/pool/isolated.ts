@@ -26,14 +26,33 @@ export type IsolatedThreads = {
 
 type Thread = { worker: Worker; calls: Map<number, Pending>; dead: boolean };
 
-type Pending = IsolatedCall & {
+/**
+ * A call on its way: also the listener on the caller's signal (handleEvent), so a call allocates
+ * no closure for it (a 10k-task run makes 10k of these).
+ */
+class Pending implements IsolatedCall {
+  readonly task: WorkerTask;
+  readonly signal: AbortSignal | undefined;
+  readonly onLog: IsolatedCall['onLog'];
   thread?: Thread;
-  resolve(result: WorkerResult): void;
-  reject(error: unknown): void;
-  resends: number;
+  resends = 0;
   timer?: NodeJS.Timeout;
-  onAbort?: () => void;
-};
+
+  constructor(
+    call: IsolatedCall,
+    public resolve: (result: WorkerResult) => void,
+    public reject: (error: unknown) => void,
+    private readonly onAbort: (pending: Pending) => void,
+  ) {
+    this.task = call.task;
+    this.signal = call.signal;
+    this.onLog = call.onLog;
+  }
+
+  handleEvent(): void {
+    this.onAbort(this);
+  }
+}
 
 /**
  * Start `count` threads (lazily, at the first warm or call) running engine/pool/worker.js in isolated mode.
@@ -86,7 +105,7 @@ export function createIsolatedThreads(
   function settle(call: Pending, finish: () => void): void {
     clearTimeout(call.timer);
     if (call.thread?.calls.delete(call.task.key) && queued.length) dispatch(queued.shift()!);
-    if (call.onAbort) call.signal?.removeEventListener('abort', call.onAbort);
+    call.signal?.removeEventListener('abort', call);
     if (call.signal?.aborted) call.reject(fromErrorData(abortReasonToData(call.signal.reason)));
     else finish();
   }
@@ -136,27 +155,26 @@ export function createIsolatedThreads(
     best.worker.postMessage(call.task);
   }
 
+  /** The caller's signal fired: a queued call ends here (it never ran); a sent one is asked to stop. */
+  function abort(pending: Pending): void {
+    const at = queued.indexOf(pending);
+    if (at !== -1) {
+      queued.splice(at, 1);
+      settle(pending, () => {});
+      return;
+    }
+    postControl({ type: 'abort', key: pending.task.key, reason: abortReasonToData(pending.signal!.reason) });
+    clearTimeout(pending.timer);
+    pending.timer = setTimeout(replaceStuck, graceMs, pending, 'abort');
+  }
+
   return {
     run(call) {
       if (closed) return Promise.reject(new WeftError('TASK_CANCELLED', 'the executor pool is closed'));
       ensureThreads();
       return new Promise<WorkerResult>((resolve, reject) => {
-        const pending: Pending = { ...call, resolve, reject, resends: 0 };
-        if (call.signal) {
-          pending.onAbort = () => {
-            // Still queued: it never ran, so it ends here.
-            const at = queued.indexOf(pending);
-            if (at !== -1) {
-              queued.splice(at, 1);
-              settle(pending, () => {});
-              return;
-            }
-            postControl({ type: 'abort', key: call.task.key, reason: abortReasonToData(call.signal!.reason) });
-            clearTimeout(pending.timer);
-            pending.timer = setTimeout(replaceStuck, graceMs, pending, 'abort');
-          };
-          call.signal.addEventListener('abort', pending.onAbort, { once: true });
-        }
+        const pending = new Pending(call, resolve, reject, abort);
+        call.signal?.addEventListener('abort', pending);
         dispatch(pending);
       });
     },
