@@ -187,7 +187,22 @@ static void start(uint32_t id, char *p, char *end) {
   p = take_strings(p, end, argv, argc);
   take_strings(p, end, env, envc);
   int out[2], err[2];
-  if (cloexec_pipe(out) || cloexec_pipe(err)) die();
+  /* Out of descriptors (EMFILE): this call fails, as a spawn from weft would; the others go on. */
+  if (cloexec_pipe(out)) {
+    free(argv);
+    free(env);
+    send_ints(id, 'F', errno, 0, 1);
+    return;
+  }
+  if (cloexec_pipe(err)) {
+    int saved = errno;
+    close(out[0]);
+    close(out[1]);
+    free(argv);
+    free(env);
+    send_ints(id, 'F', saved, 0, 1);
+    return;
+  }
   pid_t pid;
   int rc = spawn_call(&pid, strings[0], strings[1], argv, env, out[1], err[1]);
   free(argv);
