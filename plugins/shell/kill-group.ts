@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SPAWN_MARK, spawnMark } from './helper-protocol.js';
 
 /**
  * Stop a process group: SIGTERM to every member, then SIGKILL to whatever is left after
@@ -75,17 +74,4 @@ export function killMarked(name: string, value: string): void {
       // gone meanwhile, or not ours
     }
   }
-}
-
-/**
- * A spawn helper ended under its calls: kill each call's group (by its pid, or by the mark of what
- * it started when the helper died before saying the pid), fail the call, and forget them all.
- */
-export function abandonCalls(helperPid: number | undefined, calls: Map<number, { pid?: number; reject(error: Error): void }>): void {
-  for (const [id, call] of calls) {
-    if (call.pid !== undefined) signalGroup(call.pid, 'SIGKILL');
-    if (helperPid !== undefined) killMarked(SPAWN_MARK, spawnMark(helperPid, id));
-    call.reject(new Error('the spawn helper process ended while the command ran'));
-  }
-  calls.clear();
 }

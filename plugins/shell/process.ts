@@ -46,26 +46,39 @@ export function runProcess(request: ProcessRequest, events: ProcessEvents): Prom
 /**
  * Settles when the shell exits, not when its pipes close: `server &` or `sleep 1201 & echo started`
  * leaves a background child holding stdout, and the task ends with its shell (as make and
- * GitHub Actions do). While no member of the group is left, the pipes will close and everything
- * the shell wrote is read first; only a live background child gets its pipes dropped.
+ * GitHub Actions do). Everything the shell wrote is read first (dropPipesIfHeld).
  */
 function waitForShell(child: ChildProcessByStdio<null, Readable, Readable>): Promise<ProcessExit> {
   return new Promise((resolve, reject) => {
-    let timer: NodeJS.Timeout | undefined;
+    let stopWatch: (() => void) | undefined;
     child.once('error', reject);
     child.once('close', (code, sig) => {
-      clearTimeout(timer);
+      stopWatch?.();
       resolve({ code, signal: sig });
     });
     child.once('exit', (code, sig) => {
-      const check = () => {
-        // A loaded machine may not have read the last output yet: wait for it while nothing else holds the pipes.
-        if (child.pid === undefined || !groupAlive(child.pid)) return void (timer = setTimeout(check, drainAfterExitMs));
+      stopWatch = dropPipesIfHeld(child.pid, () => {
         child.stdout.destroy();
         child.stderr.destroy();
         resolve({ code, signal: sig });
-      };
-      timer = setTimeout(check, drainAfterExitMs);
+      });
     });
   });
+}
+
+/**
+ * A shell with process group `pgid` exited and its pipes are still open. While no member of the
+ * group is left, they will close once read (a loaded machine may not have read the last output
+ * yet): keep waiting. Once a live member holds them (a background child), `drop` them: the task
+ * does not wait for it. Returns what stops this watch (the pipes closed by themselves).
+ * @example const stop = dropPipesIfHeld(child.pid, () => child.stdout.destroy());
+ */
+export function dropPipesIfHeld(pgid: number | undefined, drop: () => void): () => void {
+  let timer: NodeJS.Timeout;
+  const check = (): void => {
+    if (pgid === undefined || !groupAlive(pgid)) timer = setTimeout(check, drainAfterExitMs);
+    else drop();
+  };
+  timer = setTimeout(check, drainAfterExitMs);
+  return () => clearTimeout(timer);
 }

@@ -1,11 +1,12 @@
-// Where shell tasks' processes are started: by spawn helpers (plugins/shell/helper.ts) once
-// they are up, here until then, and here again if they end. Same contract either way (runProcess).
-import { fork, type ChildProcess } from 'node:child_process';
+// Where shell tasks' processes are started: by the native spawn helper (native-helper.ts) when
+// the build made it, else by Node spawn helpers (helper.ts) once they are up, here until then and
+// here again if they end. Same contract either way (runProcess).
+import { fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { envDeltas, processEnv, type EnvDelta } from '../../engine/plugin.js';
 import type { HelperMessage, StartMessage } from './helper-protocol.js';
-import { abandonCalls } from './kill-group.js';
+import { HelperProcess, type HelperCall } from './helper-process.js';
 import { NativeHelper, nativeHelperBuilt } from './native-helper.js';
 import { runProcess, type ProcessEvents, type ProcessExit, type ProcessRequest } from './process.js';
 
@@ -18,60 +19,37 @@ const helperFile = fileURLToPath(
 // fork copies fewer mappings (1,000 `true` through 2 helpers: 2.9-3.1x -> 2.7-2.9x make -j8).
 const HELPER_FLAGS = ['--single-threaded'];
 
-type Pending = { events: ProcessEvents; resolve(exit: ProcessExit): void; reject(error: Error): void; pid?: number };
-
-class Helper {
-  private readonly child: ChildProcess;
-  private ready = false;
-  private gone = false;
-  private lastId = 0;
-  private readonly pending = new Map<number, Pending>();
+class Helper extends HelperProcess<HelperCall> {
   private readonly deltaOf: (env: Record<string, string>) => EnvDelta | undefined;
 
   constructor() {
     const base = processEnv();
+    super(fork(helperFile, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: HELPER_FLAGS, env: base }));
     this.deltaOf = envDeltas(base);
-    this.child = fork(helperFile, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: HELPER_FLAGS, env: base });
     this.child.on('message', (message: HelperMessage) => this.receive(message));
-    this.child.on('error', () => this.lose());
-    this.child.on('exit', () => this.lose());
+    // Used only once ready: until then nothing waits on it, and it must not keep weft alive.
     this.idle();
   }
 
-  /** Whether a start would go to the helper now. */
-  get usable(): boolean {
-    return this.ready && !this.gone;
-  }
-
-  /** Processes it follows now. */
-  get running(): number {
-    return this.pending.size;
-  }
-
-  /** The helper process has ended (a new one may be started). */
-  get ended(): boolean {
-    return this.gone;
+  protected handles() {
+    return [this.child.channel as { ref(): void; unref(): void } | null | undefined ?? undefined];
   }
 
   start(request: ProcessRequest, events: ProcessEvents): Promise<ProcessExit> {
-    const id = ++this.lastId;
-    const message: StartMessage = { t: 'start', id, file: request.file, args: request.args, cwd: request.cwd };
-    const delta = this.deltaOf(request.env);
-    if (delta) message.envDelta = delta;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { events, resolve, reject });
-      // While a process runs, the channel keeps weft alive; idle, it must not.
-      if (this.pending.size === 1) this.busy();
-      this.child.send(message);
-    });
+    return this.begin(
+      (resolve, reject) => ({ events, resolve, reject }),
+      (id) => {
+        const message: StartMessage = { t: 'start', id, file: request.file, args: request.args, cwd: request.cwd };
+        const delta = this.deltaOf(request.env);
+        if (delta) message.envDelta = delta;
+        this.child.send(message);
+      },
+    );
   }
 
   private receive(message: HelperMessage): void {
-    if (message.t === 'ready') {
-      this.ready = true;
-      return;
-    }
-    const call = this.pending.get(message.id);
+    if (message.t === 'ready') return this.markReady();
+    const call = this.calls.get(message.id);
     if (!call) return;
     if (message.t === 'pid') {
       call.pid = message.pid;
@@ -79,28 +57,10 @@ class Helper {
     } else if (message.t === 'data') {
       call.events.onData(message.stream, Buffer.from(message.chunk.buffer, message.chunk.byteOffset, message.chunk.byteLength));
     } else {
-      this.pending.delete(message.id);
-      if (this.pending.size === 0) this.idle();
+      this.forget(message.id);
       if (message.t === 'exit') call.resolve({ code: message.code, signal: message.signal });
       else call.reject(Object.assign(new Error(message.message), { code: message.code }));
     }
-  }
-
-  /** The helper ended under its calls: their groups are killed (nothing may outlive its task) and they fail. */
-  private lose(): void {
-    if (this.gone) return;
-    this.gone = true;
-    abandonCalls(this.child.pid, this.pending);
-  }
-
-  private busy(): void {
-    this.child.ref();
-    (this.child.channel as { ref?: () => void } | null | undefined)?.ref?.();
-  }
-
-  private idle(): void {
-    this.child.unref();
-    (this.child.channel as { unref?: () => void } | null | undefined)?.unref?.();
   }
 }
 
