@@ -66,8 +66,17 @@ export const node: Executor<NodeWith, unknown> = {
     if (typeof fn !== 'function') {
       throw new WeftError('TASK_FAILED', `module ${w.module} has no exported function "${name}"`);
     }
-    const { signal, taskId, attempt, root, log } = ctx;
-    const value = await (fn as TaskFunction)(w.input, { signal, taskId, attempt, root, log });
+    const { taskId, attempt, root, log } = ctx;
+    // `signal` read on demand: a function that never looks at it costs no AbortSignal.
+    const value = await (fn as TaskFunction)(w.input, {
+      get signal() {
+        return ctx.signal;
+      },
+      taskId,
+      attempt,
+      root,
+      log,
+    });
     assertCloneable(value, w.module, name);
     return value;
   },

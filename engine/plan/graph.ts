@@ -26,11 +26,22 @@ export function buildGraph(tasks: NeedsMap): TaskGraph {
   const dependents = new Map<string, string[]>();
   for (const id of nodes) dependents.set(id, []);
   for (const id of nodes) {
-    const own = [...new Set(tasks[id]!.needs ?? [])].filter((need) => dependents.has(need));
+    const own = knownOnce(tasks[id]!.needs ?? [], dependents);
     needs.set(id, own);
     for (const need of own) dependents.get(need)!.push(id);
   }
   return { nodes, needs, dependents };
+}
+
+/** The needs that name a task, each once, in order. A Set only for long lists: most have a few. */
+function knownOnce(needs: readonly string[], known: ReadonlyMap<string, unknown>): string[] {
+  const own: string[] = [];
+  if (needs.length > 16) {
+    for (const need of new Set(needs)) if (known.has(need)) own.push(need);
+    return own;
+  }
+  for (const need of needs) if (known.has(need) && !own.includes(need)) own.push(need);
+  return own;
 }
 
 /**

@@ -3,11 +3,12 @@
 // clone, a message, a thread that may still be starting when the first task comes).
 import { WeftError, fromErrorData } from '../errors.js';
 import type { Executor, ExecutorContext } from '../executor.js';
+import type { CancelSignal } from './cancellation.js';
 import { runItems } from './run-items.js';
 import { abortReasonToData, errorToData } from './thread-errors.js';
 
 export type InlineOptions = {
-  signal?: AbortSignal | undefined;
+  signal?: CancelSignal | undefined;
   /** The pool's own: aborted when it closes, which cancels every call. */
   closing: AbortSignal;
   onLog?: ((stream: 'stdout' | 'stderr', line: string) => void) | undefined;

@@ -4,6 +4,7 @@
 // replaced, and the calls that shared it are sent to another thread.
 import { Worker } from 'node:worker_threads';
 import { WeftError, fromErrorData } from '../errors.js';
+import type { CancelSignal } from './cancellation.js';
 import { abortReasonToData } from './thread-errors.js';
 import type { ControlMessage, IsolatedMessage, WarmList, WorkerResult, WorkerTask } from './worker.js';
 
@@ -14,7 +15,7 @@ const MAX_RESENDS = 2;
 
 export type IsolatedCall = {
   task: WorkerTask;
-  signal?: AbortSignal | undefined;
+  signal?: CancelSignal | undefined;
   onLog?: ((stream: 'stdout' | 'stderr', line: string) => void) | undefined;
 };
 
@@ -24,7 +25,11 @@ export type IsolatedThreads = {
   close(): Promise<void>;
 };
 
-type Thread = { worker: Worker; calls: Map<number, Pending>; dead: boolean };
+/**
+ * A thread: its calls, and the tasks sent to it since the event loop last turned. They go in one
+ * message: waking an idle thread costs more than the call itself on a small machine.
+ */
+type Thread = { worker: Worker; calls: Map<number, Pending>; dead: boolean; outbox: WorkerTask[] };
 
 /**
  * A call on its way: also the listener on the caller's signal (handleEvent), so a call allocates
@@ -32,7 +37,7 @@ type Thread = { worker: Worker; calls: Map<number, Pending>; dead: boolean };
  */
 class Pending implements IsolatedCall {
   readonly task: WorkerTask;
-  readonly signal: AbortSignal | undefined;
+  readonly signal: CancelSignal | undefined;
   readonly onLog: IsolatedCall['onLog'];
   thread?: Thread;
   resends = 0;
@@ -72,11 +77,14 @@ export function createIsolatedThreads(
   const queued: Pending[] = [];
   const warmList: WarmList = [];
   let closed = false;
+  let flushing = false;
 
   function start(): Thread {
     const worker = new Worker(new URL(workerUrl), { workerData: { ...workerData, isolated: true, preload: warmList } });
-    const thread: Thread = { worker, calls: new Map(), dead: false };
-    worker.on('message', (message: IsolatedMessage) => receive(thread, message));
+    const thread: Thread = { worker, calls: new Map(), dead: false, outbox: [] };
+    worker.on('message', (messages: IsolatedMessage[]) => {
+      for (const message of messages) receive(thread, message);
+    });
     worker.on('error', () => {});
     worker.on('exit', () => lose(thread, undefined));
     threads.push(thread);
@@ -128,6 +136,7 @@ export function createIsolatedThreads(
   function lose(thread: Thread, culprit: Pending | undefined): void {
     if (thread.dead) return;
     thread.dead = true;
+    thread.outbox = [];
     threads.splice(threads.indexOf(thread), 1);
     ensureThreads();
     for (const call of thread.calls.values()) {
@@ -152,7 +161,20 @@ export function createIsolatedThreads(
     }
     call.thread = best;
     best.calls.set(call.task.key, call);
-    best.worker.postMessage(call.task);
+    if (best.outbox.push(call.task) === 1 && !flushing) {
+      flushing = true;
+      setImmediate(flush);
+    }
+  }
+
+  /** Send each thread the tasks given to it this turn, in one message. */
+  function flush(): void {
+    flushing = false;
+    for (const thread of threads) {
+      if (thread.outbox.length === 0) continue;
+      thread.worker.postMessage(thread.outbox);
+      thread.outbox = [];
+    }
   }
 
   /** The caller's signal fired: a queued call ends here (it never ran); a sent one is asked to stop. */

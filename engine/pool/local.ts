@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import type { Piscina } from 'piscina';
 import { WeftError, fromErrorData } from '../errors.js';
 import type { ExecutorContext, ExecutorEntry } from '../executor.js';
+import type { CancelSignal } from './cancellation.js';
 import { openChannel } from './channel.js';
 import { runInline } from './inline.js';
 import { envDeltas, processEnv } from './env-delta.js';
@@ -26,7 +27,7 @@ export type PoolRunOptions = {
    * Aborting rejects the call with the reason as a WeftError: a WeftError reason as it is,
    * `'TASK_TIMEOUT'` or a TimeoutError (AbortSignal.timeout) as TASK_TIMEOUT, else TASK_CANCELLED.
    */
-  signal?: AbortSignal;
+  signal?: CancelSignal | undefined;
   /** Each line the executor logs, in order, all delivered before the call settles. */
   onLog?: LogListener;
 };
@@ -274,7 +275,7 @@ class TrackedCall {
 
   constructor(
     readonly key: number,
-    readonly signal: AbortSignal | undefined,
+    readonly signal: CancelSignal | undefined,
     readonly onLog: LogListener | undefined,
     readonly wiring: CallWiring,
   ) {}

@@ -10,6 +10,7 @@ import type { Redis } from 'ioredis';
 import { WeftError, fromErrorData } from '../errors.js';
 import type { ExecutorEntry } from '../executor.js';
 import type { ErrorData, Pipeline, TaskSpec } from '../types.js';
+import type { CancelSignal } from './cancellation.js';
 import type { BatchItemResult, CallContext, ExecutorPool, PoolRunOptions } from './local.js';
 import { connectRedis, displayUrl, redisOptionsFor } from './queue-connection.js';
 import {
@@ -54,7 +55,7 @@ type Pending = {
   resolve(value: unknown): void;
   reject(error: unknown): void;
   onLog: PoolRunOptions['onLog'];
-  signal: AbortSignal | undefined;
+  signal: CancelSignal | undefined;
   onAbort?: () => void;
   graceTimer?: NodeJS.Timeout;
   lastEventAt: number;

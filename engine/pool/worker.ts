@@ -4,6 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Executor, ExecutorContext } from '../executor.js';
 import type { ErrorData } from '../types.js';
+import { Cancellation } from './cancellation.js';
 import { openChannel } from './channel.js';
 import { envApplier, type EnvDelta } from './env-delta.js';
 import { WeftError, fromErrorData } from '../errors.js';
@@ -68,7 +69,7 @@ const { controlChannel, logChannel, preload, env: baseEnv, isolated } = workerDa
 installGuards();
 const envOf = envApplier(baseEnv);
 
-const running = new Map<number, AbortController>();
+const running = new Map<number, Cancellation>();
 // An abort can arrive before its task reaches this worker (it was still queued), and every
 // worker hears it; the one that later starts the task finds it here. `forget` clears the rest.
 const earlyAborts = new Map<number, ErrorData>();
@@ -148,14 +149,46 @@ export default function runTask(task: WorkerTask): Promise<WorkerResult> {
   return runAsCall(call, () => call.run());
 }
 
+/**
+ * What an isolated thread says this turn of its event loop, sent as one message when the turn
+ * ends: results of calls that ended together cross in one wake-up of the pool's thread.
+ */
+let outbox: IsolatedMessage[] = [];
+
+function post(message: IsolatedMessage): void {
+  if (outbox.push(message) === 1) setImmediate(flushOutbox);
+}
+
+function flushOutbox(): void {
+  const messages = outbox;
+  outbox = [];
+  try {
+    parentPort!.postMessage(messages);
+  } catch {
+    // A result that cannot cross threads: send each alone, that one as its error.
+    for (const message of messages) postAlone(message);
+  }
+}
+
+function postAlone(message: IsolatedMessage): void {
+  try {
+    parentPort!.postMessage([message]);
+  } catch (error) {
+    if (message.type !== 'result') return;
+    const data: ErrorData = { code: 'OUTPUT_INVALID', message: `the result cannot cross threads: ${(error as Error).message}` };
+    parentPort!.postMessage([{ type: 'result', key: message.key, result: { ok: false, error: data, logs: message.result.logs } } satisfies IsolatedMessage]);
+  }
+}
+
 /** Sends a log line of call `key`: on the pool's log channel, or on an isolated thread's port. */
 const sendLog: (key: number, stream: 'stdout' | 'stderr', line: string) => void = isolated
-  ? (key, stream, line) => parentPort!.postMessage({ type: 'log', key, stream, line } satisfies IsolatedMessage)
+  ? (key, stream, line) => post({ type: 'log', key, stream, line })
   : (key, stream, line) => logs.postMessage([key, stream, line] satisfies LogMessage);
 
 /** One call on this thread; also its CallScope, so code it starts is traced back to it. */
 class Call implements CallScope {
-  readonly controller = new AbortController();
+  /** The executor's AbortSignal is made only if it reads ctx.signal (most no-op calls never do). */
+  readonly controller = new Cancellation();
   lines = 0;
   settled = false;
   timer?: NodeJS.Timeout;
@@ -187,22 +220,29 @@ class Call implements CallScope {
         return { ok: false, error: { code: 'UNKNOWN_EXECUTOR', message: `${task.moduleUrl} has no executor "${task.name}"` }, logs: 0 };
       }
       const { envDelta: delta, ...sent } = task.ctx;
-      const ctx: ExecutorContext = { ...sent, env: envOf(delta), signal: controller.signal, log: (s, l) => this.log(s, l) };
+      const ctx: ExecutorContext = {
+        ...sent,
+        env: envOf(delta),
+        get signal() {
+          return controller.signal;
+        },
+        log: (s, l) => this.log(s, l),
+      };
       // The timeout clock starts when the executor does, not while the call was queued or its module loaded.
       if (task.ctx.timeoutMs) {
-        if (isolated) parentPort!.postMessage({ type: 'started', key: task.key } satisfies IsolatedMessage);
+        if (isolated) post({ type: 'started', key: task.key });
         this.timer = setTimeout(abortOnTimeout, task.ctx.timeoutMs, this, task.ctx.timeoutMs);
       }
       const value = await new Promise((resolve, reject) => {
         this.reject = reject;
         (task.batch ? runItems(executor, task.input as unknown[], ctx) : executor.run(task.input, ctx)).then(resolve, reject);
       });
-      if (controller.signal.aborted) return { ok: false, error: abortReasonToData(controller.signal.reason), logs: this.lines };
+      if (controller.aborted) return { ok: false, error: abortReasonToData(controller.reason), logs: this.lines };
       return { ok: true, value, logs: this.lines };
     } catch (error) {
-      const data = controller.signal.aborted ? abortReasonToData(controller.signal.reason) : errorToData(error);
+      const data = controller.aborted ? abortReasonToData(controller.reason) : errorToData(error);
       // Stop whatever the failed call still runs (a process.exit or a stray throw ends it early).
-      if (!controller.signal.aborted) controller.abort(fromErrorData(data));
+      if (!controller.aborted) controller.abort(fromErrorData(data));
       return { ok: false, error: data, logs: this.lines };
     } finally {
       this.settled = true;
@@ -213,24 +253,18 @@ class Call implements CallScope {
 }
 
 function abortOnTimeout(call: Call, ms: number): void {
-  if (isolated) parentPort!.postMessage({ type: 'timedOut', key: call.task.key } satisfies IsolatedMessage);
+  if (isolated) post({ type: 'timedOut', key: call.task.key });
   call.controller.abort(new WeftError('TASK_TIMEOUT', `timed out after ${ms}ms`, { retryable: true }));
 }
 
 if (isolated) {
-  parentPort!.on('message', (task: WorkerTask | Extract<ControlMessage, { type: 'warm' }>) => {
-    if ('type' in task) {
-      void warmUp(task.executors);
+  // Tasks come in batches (the pool sends a turn's worth at once), a warm-up alone.
+  parentPort!.on('message', (message: WorkerTask[] | Extract<ControlMessage, { type: 'warm' }>) => {
+    if (!Array.isArray(message)) {
+      void warmUp(message.executors);
       return;
     }
-    void runTask(task).then((result) => {
-      try {
-        parentPort!.postMessage({ type: 'result', key: task.key, result } satisfies IsolatedMessage);
-      } catch (error) {
-        const data: ErrorData = { code: 'OUTPUT_INVALID', message: `the result cannot cross threads: ${(error as Error).message}` };
-        parentPort!.postMessage({ type: 'result', key: task.key, result: { ok: false, error: data, logs: result.logs } } satisfies IsolatedMessage);
-      }
-    });
+    for (const task of message) void runTask(task).then((result) => post({ type: 'result', key: task.key, result }));
   });
 }
 

@@ -3,6 +3,7 @@
 // budget accounting and cancellation are written once.
 import { WeftError, toErrorData } from '../errors.js';
 import type { ExecutorSignals } from '../executor.js';
+import { Cancellation } from '../pool/cancellation.js';
 import type { BatchItemResult, CallContext } from '../pool/local.js';
 import type { Outcome, Scheduler } from '../schedule/scheduler.js';
 import type { AttemptRecord, ErrorData, TaskResult } from '../types.js';
@@ -74,7 +75,7 @@ export function createAttemptRunner(ctx: RunContext, scheduler: Scheduler, lifec
 
 class Attempts implements AttemptRunner {
   private readonly jobs = new Map<string, Job>();
-  private readonly running = new Map<Job, AbortController>();
+  private readonly running = new Map<Job, Cancellation>();
   private readonly runningMembers = new Set<Instance>();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private readonly services = new Map<Job, ServiceRun>();
@@ -134,7 +135,7 @@ class Attempts implements AttemptRunner {
   private async attempt(job: Job): Promise<void> {
     const now = Date.now();
     // Running from before task:start, so a cancellation heard in that event finds it running.
-    const controller = new AbortController();
+    const controller = new Cancellation();
     if (!this.ctx.dryRun) {
       this.running.set(job, controller);
       for (const m of job.members) this.runningMembers.add(m);
@@ -160,7 +161,7 @@ class Attempts implements AttemptRunner {
       for (const m of job.members) this.runningMembers.delete(m);
     };
     try {
-      const items = await this.callPool(job, call, controller.signal, capture);
+      const items = await this.callPool(job, call, controller, capture);
       stopRunning();
       this.settleItems(job, items, capture);
     } catch (error) {
@@ -205,7 +206,7 @@ class Attempts implements AttemptRunner {
    * A service runs like any task, but its dependents start once its ready check passes: then its
    * slot is freed and the lifecycle releases them. Not ready in time: it is aborted, and fails.
    */
-  private watchService(job: Job, controller: AbortController): ServiceRun {
+  private watchService(job: Job, controller: Cancellation): ServiceRun {
     const leader = job.members[0]!;
     const spec = leader.task.spec.service!;
     const run: ServiceRun = { slotFreed: false, stopped: false };
@@ -228,7 +229,7 @@ class Attempts implements AttemptRunner {
     return run;
   }
 
-  private callPool(job: Job, call: CallContext, signal: AbortSignal, capture: Capture): Promise<BatchItemResult[]> {
+  private callPool(job: Job, call: CallContext, signal: Cancellation, capture: Capture): Promise<BatchItemResult[]> {
     const leader = job.members[0]!;
     const logId = job.batch ? leader.task.spec.id : leader.id;
     const service = this.services.get(job);
@@ -351,7 +352,7 @@ class Attempts implements AttemptRunner {
   }
 
   /** The call's context, and a backstop timer for a worker too busy to report its own timeout. */
-  private callContext(job: Job, controller: AbortController): { call: CallContext; clear: () => void } {
+  private callContext(job: Job, controller: Cancellation): { call: CallContext; clear: () => void } {
     const leader = job.members[0]!;
     const { spec, entry } = leader.task;
     // Built once per task: per attempt it was a measurable share of a 10k-task run's garbage.

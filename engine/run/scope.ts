@@ -11,7 +11,7 @@ function collectStrings(value: unknown, out: string[]): void {
   } else if (Array.isArray(value)) {
     for (const v of value) collectStrings(v, out);
   } else if (value && typeof value === 'object') {
-    for (const v of Object.values(value)) collectStrings(v, out);
+    for (const key in value) collectStrings((value as Record<string, unknown>)[key], out);
   }
 }
 

@@ -1,7 +1,6 @@
 // The run loop's bookkeeping: one TaskState per declared task, one Instance per thing scheduled.
 import { WeftError } from '../errors.js';
 import type { ExecutorEntry } from '../executor.js';
-import { longestRemainingPath } from '../plan/graph.js';
 import type { Registry } from '../load/registry.js';
 import type { Unit } from '../schedule/scheduler.js';
 import { joinEntry } from './template-join.js';
@@ -48,7 +47,6 @@ export type Instance = {
   attempt: number;
   startedAt?: number;
   result?: TaskResult;
-  controller?: AbortController;
   /** Each attempt that ran, with its output's tail; copied into the instance's result. */
   attemptLog?: AttemptRecord[];
   /** Its fingerprint, once an up-to-date check found it stale (engine/run/up-to-date.ts). */
@@ -62,7 +60,6 @@ export type Instance = {
  */
 export function createTaskStates(pipeline: Pipeline, registry: Registry): Map<string, TaskState> {
   const tasks = new Map<string, TaskState>();
-  const priorities = longestRemainingPath(pipeline.tasks);
   for (const spec of Object.values(pipeline.tasks)) {
     // A template call's join runs no executor; joinEntry only fills the slot.
     const entry = spec.join ? joinEntry : registry.executors.get(spec.uses);
@@ -72,13 +69,37 @@ export function createTaskStates(pipeline: Pipeline, registry: Registry): Map<st
       entry,
       waiting: spec.needs.length,
       dependents: [],
-      priority: (spec.priority ?? 0) * 1e6 + (priorities.get(spec.id) ?? 0),
+      priority: 0,
       instances: [],
       open: 0,
     });
   }
   for (const state of tasks.values()) for (const need of state.spec.needs) tasks.get(need)!.dependents.push(state);
+  setPriorities([...tasks.values()]);
   return tasks;
+}
+
+/**
+ * Each task's priority: its explicit `priority` first, then the number of tasks on the longest
+ * chain from it to the end of the run (longestRemainingPath, walked over the linked states
+ * rather than a graph of ids: a tenth of the time on 10,000 tasks).
+ */
+function setPriorities(states: TaskState[]): void {
+  // Kahn's order, counting down `waiting` (restored after), then the chains from the end back.
+  const order = states.filter((s) => s.waiting === 0);
+  for (let i = 0; i < order.length; i++) for (const d of order[i]!.dependents) if (--d.waiting === 0) order.push(d);
+  for (const s of states) {
+    s.waiting = s.spec.needs.length;
+    // Tasks on a cycle never come out of the sort; validation rejects those pipelines.
+    s.priority = 1;
+  }
+  for (let i = order.length - 1; i >= 0; i--) {
+    const s = order[i]!;
+    let longest = 0;
+    for (const d of s.dependents) if (d.priority > longest) longest = d.priority;
+    s.priority = longest + 1;
+  }
+  for (const s of states) s.priority += (s.spec.priority ?? 0) * 1e6;
 }
 
 /** A need that lets `when: success` dependents run: it succeeded, or failed with continueOnError. */

@@ -2,13 +2,14 @@
 // processes, every call settled by the test, so order and overlap are decided, not raced.
 import { describe, expect, it } from 'vitest';
 import { WeftError } from '../../engine/errors.js';
+import type { CancelSignal } from '../../engine/pool/cancellation.js';
 import type { ExecutorPool } from '../../engine/pool/local.js';
 import { runPipeline } from '../../engine/run/run.js';
 import type { RunEvent } from '../../engine/types.js';
 import { loadValid, makeProject } from '../support/project.js';
 import { waitFor } from '../support/wait.js';
 
-type Call = { id: string; resolve(output: unknown): void; reject(error: unknown): void; signal?: AbortSignal };
+type Call = { id: string; resolve(output: unknown): void; reject(error: unknown): void; signal?: CancelSignal };
 
 /** A pool whose calls wait until the test settles them. */
 function scriptedPool(): ExecutorPool & { calls: Call[]; open(id: string): Call } {
