@@ -68,7 +68,8 @@ function renderInstance(ctx: RunContext, inst: Instance): void {
   renderPerInstance(ctx, inst, scope);
   const { shellFields = [], rawFields = [] } = entry.executor;
   const rendered: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(spec.with)) {
+  for (const key in spec.with) {
+    const value = spec.with[key];
     rendered[key] = rawFields.includes(key)
       ? value
       : renderValue(ctx.engine, value, scope, { shell: shellFields.includes(key), where: `${where} with.${key}` });

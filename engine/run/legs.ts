@@ -25,8 +25,11 @@ export function readsLoop(ctx: RunContext, source: string): boolean {
 /** A condition with the scope it renders in: the task's own `if`, or an enclosing call's. */
 export type Condition = { source: string; where: string; scope?: TemplateScope | undefined; own: boolean };
 
+const NO_CONDITIONS: readonly Condition[] = Object.freeze([]);
+
 /** The task's conditions, enclosing calls' first (outermost first), its own `if` last. */
-export function conditionsOf(spec: TaskSpec): Condition[] {
+export function conditionsOf(spec: TaskSpec): readonly Condition[] {
+  if (!spec.guards?.length && spec.if === undefined) return NO_CONDITIONS;
   const out: Condition[] = (spec.guards ?? []).map((g) => ({ source: g.if, where: `task ${spec.id} (template call) if`, scope: g.scope, own: false }));
   if (spec.if !== undefined) out.push({ source: spec.if, where: `task ${spec.id} if`, own: true });
   return out;
@@ -49,6 +52,7 @@ function withLeg(view: Record<string, unknown>, leg: Leg | undefined): Record<st
  * not give what it must.
  */
 export function planInstances(ctx: RunContext, spec: TaskSpec): Planned[] | undefined {
+  if (!spec.forEach && !spec.matrix) return undefined;
   const where = `task ${spec.id}`;
   const scope = spec.loopScope ? ctx.scopeOf.at(spec.loopScope.scope) : ctx.scopeOf(spec);
   if (spec.forEach) {

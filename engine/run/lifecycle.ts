@@ -50,12 +50,16 @@ class TaskLifecycle implements Lifecycle {
   // `when: cancelled` tasks whose needs ended while the run was not cancelled: they wait for a
   // cancel, or for the rest of the run to end (then they end skipped, reason `when`).
   private readonly parked = new Set<TaskState>();
+  /** Whether any task is a service: only then does a task's end look for services to stop. */
+  private readonly hasServices: boolean;
 
   constructor(
     private readonly ctx: RunContext,
     private readonly enqueue: (job: Job) => void,
     private readonly stopService: (inst: Instance) => void,
-  ) {}
+  ) {
+    this.hasServices = [...ctx.tasks.values()].some((s) => s.spec.service !== undefined);
+  }
 
   start(): Promise<void> {
     const { tasks } = this.ctx;
@@ -71,7 +75,7 @@ class TaskLifecycle implements Lifecycle {
   private resolveTask(state: TaskState): void {
     const { ctx } = this;
     const { spec } = state;
-    const needs = spec.needs.map((id) => ctx.tasks.get(id)!);
+    const { needs } = state;
     if (spec.when === 'cancelled' && !ctx.flags.aborted) {
       this.parked.add(state);
       return;
@@ -84,7 +88,7 @@ class TaskLifecycle implements Lifecycle {
     const conditions = conditionsOf(spec);
     // In a fanned-out template call, inputs themselves may come from the leg: its own if waits too.
     const legInputs = spec.scope?.fanout === true && spec.loopScope !== undefined;
-    const perInstance = conditions.filter((c) => (spec.forEach || spec.matrix) && (readsLoop(ctx, c.source) || (c.own && legInputs)));
+    const perInstance = conditions.length === 0 ? conditions : conditions.filter((c) => (spec.forEach || spec.matrix) && (readsLoop(ctx, c.source) || (c.own && legInputs)));
     try {
       for (const c of conditions) if (!perInstance.includes(c) && !conditionHolds(ctx, spec, c)) return this.skipTask(state, 'condition');
       planned = planInstances(ctx, spec);
@@ -111,7 +115,8 @@ class TaskLifecycle implements Lifecycle {
   }
 
   /** A per-instance condition: false skips the instance (reason `condition`); an error fails it. */
-  private instanceSkipped(state: TaskState, inst: Instance, conditions: Condition[]): TaskResult | undefined {
+  private instanceSkipped(state: TaskState, inst: Instance, conditions: readonly Condition[]): TaskResult | undefined {
+    if (conditions.length === 0) return undefined;
     try {
       const holds = conditions.every((c) => conditionHolds(this.ctx, state.spec, c, inst.leg));
       return holds ? undefined : { status: 'skipped', attempts: 0, reason: 'condition' };
@@ -215,15 +220,28 @@ class TaskLifecycle implements Lifecycle {
   }
 
   private finishTask(state: TaskState): void {
-    const statuses = state.instances.map((i) => i.result!.status);
-    const failed = state.instances.filter((i) => i.result!.status === 'failed');
-    if (failed.length && failed.every((i) => i.continueOnError)) state.tolerated = true;
-    if (statuses.includes('failed')) state.status = 'failed';
-    else if (statuses.includes('cancelled')) state.status = 'cancelled';
-    else if (statuses.every((s) => s === 'skipped')) {
+    // One pass, no arrays: most tasks have one instance, and a 10k-task run ends 10k of them.
+    let failed = 0;
+    let toleratedFailures = 0;
+    let cancelled = false;
+    let allSkipped = true;
+    let allUpToDate = true;
+    for (const inst of state.instances) {
+      const { status } = inst.result!;
+      if (status === 'failed') {
+        failed += 1;
+        if (inst.continueOnError) toleratedFailures += 1;
+      } else if (status === 'cancelled') cancelled = true;
+      if (status !== 'skipped') allSkipped = false;
+      if (status !== 'up-to-date') allUpToDate = false;
+    }
+    if (failed && toleratedFailures === failed) state.tolerated = true;
+    if (failed) state.status = 'failed';
+    else if (cancelled) state.status = 'cancelled';
+    else if (allSkipped) {
       state.status = 'skipped';
       state.skipReason = (state.instances[0]!.result as { reason: SkipReason }).reason;
-    } else state.status = statuses.every((s) => s === 'up-to-date') ? 'up-to-date' : 'success';
+    } else state.status = allUpToDate ? 'up-to-date' : 'success';
     this.publishTask(state);
     this.afterTask(state);
   }
@@ -266,7 +284,7 @@ class TaskLifecycle implements Lifecycle {
     this.finished += 1;
     // A ready service released its dependents when it became ready.
     if (!state.ready) this.release(state);
-    this.stopIdleServices(state);
+    if (this.hasServices) this.stopIdleServices(state);
     this.settleParked();
     if (this.finished === this.ctx.tasks.size) this.resolveDone();
   }
@@ -280,8 +298,7 @@ class TaskLifecycle implements Lifecycle {
 
   /** A ready service whose dependents have all ended is needed by nothing left in the run. */
   private stopIdleServices(ended: TaskState): void {
-    for (const need of ended.spec.needs) {
-      const service = this.ctx.tasks.get(need)!;
+    for (const service of ended.needs) {
       if (service.ready && service.status === undefined && service.dependents.every((d) => d.status !== undefined)) {
         this.stopService(service.instances[0]!);
       }

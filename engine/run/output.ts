@@ -8,12 +8,12 @@ import type { ErrorData } from '../types.js';
  * @example checkOutput({ n: 10n }) // { code: 'OUTPUT_INVALID', message: 'output.n is a bigint, which JSON cannot hold' }
  */
 export function checkOutput(output: unknown): ErrorData | undefined {
-  const found = findProblem(output, new Set());
+  const found = findProblem(output, undefined);
   return found ? { code: 'OUTPUT_INVALID', message: `output${found.path.reverse().join('')} ${found.problem}` } : undefined;
 }
 
 /** What JSON cannot hold in `value`, with its path (innermost key first); paths are built only then. */
-function findProblem(value: unknown, ancestors: Set<object>): { path: string[]; problem: string } | undefined {
+function findProblem(value: unknown, seen: Set<object> | undefined): { path: string[]; problem: string } | undefined {
   switch (typeof value) {
     case 'bigint':
     case 'function':
@@ -25,6 +25,8 @@ function findProblem(value: unknown, ancestors: Set<object>): { path: string[]; 
       return undefined;
   }
   if (value === null) return undefined;
+  // Made at the first object: most outputs of a no-op or a shell task are not one.
+  const ancestors = seen ?? new Set<object>();
   if (ancestors.has(value)) return { path: [], problem: 'refers back to itself (a cycle), which JSON cannot hold' };
   ancestors.add(value);
   let found: { path: string[]; problem: string } | undefined;
