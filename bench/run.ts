@@ -10,7 +10,7 @@ import { runPipeline } from '../engine/run/run.js';
 import type { Pipeline } from '../engine/types.js';
 import { seededRandom } from './support/random.js';
 import { registerSection, type BenchContext } from './harness.js';
-import { assertSucceeded, barePool, createProject, measure, mib, runBare, type BenchProject } from './support/project.js';
+import { assertSucceeded, barePool, createProject, measure, mib, runBare, runBareLimited, type BenchProject } from './support/project.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -65,11 +65,14 @@ async function noopDag(ctx: BenchContext, project: BenchProject, pool: ExecutorP
     const bare1Ms = await ctx.time(() => runBare(bare1, count), 3);
     const bare64Ms = await ctx.time(() => runBare(bare64, count), 3);
     const baselineMs = Math.min(bare1Ms, bare64Ms);
+    // Not the baseline: what a pool pays when only the default concurrency's calls are in flight.
+    const limitedMs = await ctx.time(() => runBareLimited(bare64, count, pipeline.concurrency), 3);
     // One timed run each after the warm-up: a 10,000-task run is long enough to be its own average.
     const weftMs = await ctx.time(() => runWith(pipeline, pool), 1);
     const wideMs = await ctx.time(() => runWith(wide, pool), 1);
     ctx.row({ label: `10,000 calls, bare Piscina (${pool.workers} threads, 1 call/thread)`, ms: bare1Ms, baselineMs });
     ctx.row({ label: `10,000 calls, bare Piscina (${pool.workers} threads, 64 calls/thread)`, ms: bare64Ms, baselineMs });
+    ctx.row({ label: `10,000 calls, bare Piscina, ${pipeline.concurrency} in flight at a time (weft's default concurrency)`, ms: limitedMs, baselineMs });
     ctx.row({
       label: `10,000 no-op node tasks, DAG x3 needs, default concurrency (${pipeline.concurrency})${verdict(weftMs / baselineMs <= aims.noopRatio, '≤ 1.25x')}`,
       ms: weftMs,

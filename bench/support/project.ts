@@ -82,6 +82,15 @@ export function runBare(pool: Piscina, count: number): Promise<unknown[]> {
   return Promise.all(calls);
 }
 
+/** `count` calls straight to a Piscina pool, `inFlight` at a time: each one sent as another ends. */
+export async function runBareLimited(pool: Piscina, count: number, inFlight: number): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < count) await pool.run(next++);
+  };
+  await Promise.all(Array.from({ length: inFlight }, lane));
+}
+
 /**
  * Wall time and peak RSS of `fn`, RSS sampled every 50 ms (worker threads share the process, so
  * their heaps are in it).
