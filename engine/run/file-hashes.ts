@@ -38,8 +38,10 @@ export interface FileHasher {
  * A hasher for the project at `root`.
  * @example const hasher = createFileHasher(pipeline.root)
  */
-export function createFileHasher(root: string, known: (relative: string) => KnownHash | undefined = () => undefined): FileHasher {
+export function createFileHasher(root: string, known: (relatives: readonly string[]) => Map<string, KnownHash> = () => new Map()): FileHasher {
   const globs = new Map<string, Promise<string[]>>();
+  // What earlier runs kept, asked once per file and run, a glob's files together.
+  const kept = new Map<string, KnownHash | null>();
   const fresh: Array<Promise<[string, KnownHash] | undefined>> = [];
   const hashes = new Map<string, { sig: string; hash: Promise<string> }>();
   // Each file's hash as of now: dropped whenever a task may have written files.
@@ -82,8 +84,9 @@ export function createFileHasher(root: string, known: (relative: string) => Know
     const seen = hashes.get(file);
     if (seen?.sig === sig) return seen.hash;
     const relative = path.relative(root, file);
-    const kept = known(relative);
-    if (kept?.sig === sig) return kept.hash;
+    if (!kept.has(relative)) lookUp([relative]);
+    const before = kept.get(relative);
+    if (before?.sig === sig) return before.hash;
     const hash = limit(() => (info.size > STREAM_ABOVE_BYTES ? streamHash(file) : readFile(file).then(sha256)));
     hashes.set(file, { sig, hash });
     const changedAt = info.ctimeNs > info.mtimeNs ? info.ctimeNs : info.mtimeNs;
@@ -93,6 +96,13 @@ export function createFileHasher(root: string, known: (relative: string) => Know
     return hash;
   }
 
+  function lookUp(relatives: readonly string[]): void {
+    const missing = relatives.filter((r) => !kept.has(r));
+    if (missing.length === 0) return;
+    const found = known(missing);
+    for (const r of missing) kept.set(r, found.get(r) ?? null);
+  }
+
   return {
     async hashGlobs(patterns) {
       // One glob per pattern, not one for the list: tinyglobby crawls from the patterns' common
@@ -100,6 +110,8 @@ export function createFileHasher(root: string, known: (relative: string) => Know
       const ignore = patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1));
       const lists = await Promise.all(patterns.filter((p) => !p.startsWith('!')).map((p) => globOne(p, ignore)));
       const list = [...new Set(lists.flat())].sort();
+      const unhashed = list.map((f) => path.resolve(root, f)).filter((file) => !current.has(file));
+      lookUp(unhashed.map((file) => path.relative(root, file)));
       const out: Array<[string, string]> = [];
       const hashed = await Promise.all(list.map((f) => hashFile(f)));
       list.forEach((f, i) => hashed[i] !== undefined && out.push([f, hashed[i]!]));

@@ -6,7 +6,7 @@ import { createMasker, type Masker } from '../mask.js';
 import type { ExecutorEntry } from '../executor.js';
 import type { Store } from '../store/store.js';
 import { createFileHasher } from './file-hashes.js';
-import { readFileHash, type KnownHash } from '../store/file-hashes.js';
+import { readFileHashes, type KnownHash } from '../store/file-hashes.js';
 import { createJournalWriter, type JournalWriter } from './journal-writer.js';
 import { createUpToDate, isCheckable, type UpToDate } from './up-to-date.js';
 import { createWatchdog, type Watchdog } from './watchdog.js';
@@ -172,7 +172,7 @@ function attachStore(ctx: RunContext, store: NonNullable<RunPipelineOptions['sto
   ctx.upToDate = createUpToDate({
     store,
     file: path.relative(pipeline.root, pipeline.file),
-    hasher: createFileHasher(pipeline.root, keptHash(store)),
+    hasher: createFileHasher(pipeline.root, keptHashes(store)),
     masker: ctx.masker,
     scope: ctx.scope,
     tasks: ctx.tasks,
@@ -238,12 +238,12 @@ function executionOptions(
 }
 
 /** Source hashes kept by earlier runs; none when the store cannot give them (they are only a shortcut). */
-function keptHash(store: Store): (file: string) => KnownHash | undefined {
-  return (file) => {
+function keptHashes(store: Store): (files: readonly string[]) => Map<string, KnownHash> {
+  return (files) => {
     try {
-      return readFileHash(store, file);
+      return readFileHashes(store, files);
     } catch {
-      return undefined;
+      return new Map();
     }
   };
 }

@@ -7,12 +7,20 @@ import type { Store } from './store.js';
 export type KnownHash = { sig: string; hash: string };
 
 /**
- * The hash kept for one file (a path relative to the root), if any. Asked per file: loading the
- * whole table into a map cost ~0.4 s for 11,000 files, more than the look-ups it saved.
- * @example readFileHash(store, 'src/a.c')?.hash
+ * The hashes kept for these files (paths relative to the root), in one query: a task's sources
+ * are asked for together. 11,000 files one query each took 122-139 ms here; in queries of 10,
+ * 36-55 ms. Loading the whole table would cost as much for a run that checks one task.
+ * @example readFileHashes(store, ['src/a.c', 'src/b.c']).get('src/a.c')?.hash
  */
-export function readFileHash(store: Store, file: string): KnownHash | undefined {
-  return store.statement('SELECT sig, hash FROM file_hashes WHERE path = ?').get(file) as KnownHash | undefined;
+export function readFileHashes(store: Store, files: readonly string[]): Map<string, KnownHash> {
+  if (files.length === 1) {
+    const one = store.statement('SELECT sig, hash FROM file_hashes WHERE path = ?').get(files[0]) as KnownHash | undefined;
+    return one ? new Map([[files[0]!, one]]) : new Map();
+  }
+  const rows = store
+    .statement('SELECT path, sig, hash FROM file_hashes WHERE path IN (SELECT value FROM json_each(?))')
+    .all(JSON.stringify(files)) as Array<KnownHash & { path: string }>;
+  return new Map(rows.map(({ path, sig, hash }) => [path, { sig, hash }]));
 }
 
 /**

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readFileHashes, writeFileHashes } from '../../engine/store/file-hashes.js';
 import { readFingerprint, writeFingerprint, forgetFingerprint } from '../../engine/store/fingerprints.js';
 import { beginRun, endRun, journaledRun, runsOf } from '../../engine/store/journal.js';
 import { openStore } from '../../engine/store/store.js';
@@ -27,6 +28,22 @@ function spawnWriter(root: string, runId: string, count: number) {
 }
 
 describe('the store', () => {
+  it('gives back the kept hashes of the files asked for, one or many at once, and nothing for the rest', () => {
+    const store = openStore(makeTempDir());
+    try {
+      const names = ['src/a.c', "src/it's [odd] \"name\".c", 'include/x.h'];
+      writeFileHashes(store, names.map((file, i) => [file, { sig: `s${i}`, hash: `h${i}` }]));
+      expect(readFileHashes(store, [...names, 'src/none.c'])).toEqual(
+        new Map(names.map((file, i) => [file, { sig: `s${i}`, hash: `h${i}` }])),
+      );
+      expect(readFileHashes(store, ['include/x.h'])).toEqual(new Map([['include/x.h', { sig: 's2', hash: 'h2' }]]));
+      expect(readFileHashes(store, ['src/none.c']).size).toBe(0);
+      expect(readFileHashes(store, []).size).toBe(0);
+    } finally {
+      store.close();
+    }
+  });
+
   it('keeps a fingerprint per pipeline file and task, and forgets it on request', () => {
     const store = openStore(makeTempDir());
     try {
