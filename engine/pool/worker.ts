@@ -159,7 +159,18 @@ function post(message: IsolatedMessage): void {
   if (outbox.push(message) === 1) setImmediate(flushOutbox);
 }
 
+/**
+ * Send now, with what waits in the outbox (order kept): 'started' must reach the pool before the
+ * executor runs, since a function that never yields would keep the turn from ever ending, and
+ * the pool replaces a stuck thread only once it knows the call started.
+ */
+function postNow(message: IsolatedMessage): void {
+  outbox.push(message);
+  flushOutbox();
+}
+
 function flushOutbox(): void {
+  if (outbox.length === 0) return;
   const messages = outbox;
   outbox = [];
   try {
@@ -230,7 +241,7 @@ class Call implements CallScope {
       };
       // The timeout clock starts when the executor does, not while the call was queued or its module loaded.
       if (task.ctx.timeoutMs) {
-        if (isolated) post({ type: 'started', key: task.key });
+        if (isolated) postNow({ type: 'started', key: task.key });
         this.timer = setTimeout(abortOnTimeout, task.ctx.timeoutMs, this, task.ctx.timeoutMs);
       }
       const value = await new Promise((resolve, reject) => {
@@ -253,7 +264,7 @@ class Call implements CallScope {
 }
 
 function abortOnTimeout(call: Call, ms: number): void {
-  if (isolated) post({ type: 'timedOut', key: call.task.key });
+  if (isolated) postNow({ type: 'timedOut', key: call.task.key });
   call.controller.abort(new WeftError('TASK_TIMEOUT', `timed out after ${ms}ms`, { retryable: true }));
 }
 
