@@ -160,9 +160,10 @@ function post(message: IsolatedMessage): void {
 }
 
 /**
- * Send now, with what waits in the outbox (order kept): 'started' must reach the pool before the
- * executor runs, since a function that never yields would keep the turn from ever ending, and
- * the pool replaces a stuck thread only once it knows the call started.
+ * Send now, with what waits in the outbox (order kept). A function that never yields keeps the
+ * turn from ending: 'started' must reach the pool before the executor runs (it replaces a stuck
+ * thread only once it knows the call started), and the lines a task printed before it hung
+ * must not die with its thread.
  */
 function postNow(message: IsolatedMessage): void {
   outbox.push(message);
@@ -193,7 +194,7 @@ function postAlone(message: IsolatedMessage): void {
 
 /** Sends a log line of call `key`: on the pool's log channel, or on an isolated thread's port. */
 const sendLog: (key: number, stream: 'stdout' | 'stderr', line: string) => void = isolated
-  ? (key, stream, line) => post({ type: 'log', key, stream, line })
+  ? (key, stream, line) => postNow({ type: 'log', key, stream, line })
   : (key, stream, line) => logs.postMessage([key, stream, line] satisfies LogMessage);
 
 /** One call on this thread; also its CallScope, so code it starts is traced back to it. */

@@ -29,7 +29,7 @@ tasks:
         files: {
           ...oneThread,
           // Loaded by \`warm\` first: the loop then starts without the thread waiting on an import.
-          'spin.mjs': 'export default () => { for (;;) {} };\nexport const warm = () => 1;\n',
+          'spin.mjs': "export default () => { console.log('about to spin'); for (;;) {} };\nexport const warm = () => 1;\n",
           'echo.mjs': 'export default (input) => input;\n',
         },
       },
@@ -38,6 +38,8 @@ tasks:
     // Replaced once its timeout and a short slack are over, not at the run's last-resort
     // backstop (timeout + 5 s): the thread said it started before it stopped answering.
     expect((report.tasks.spin as { durationMs: number }).durationMs).toBeLessThan(4000);
+    // What it printed before it hung outlives its thread.
+    expect(report.tasks.spin).toMatchObject({ attemptLog: [{ stdout: { text: 'about to spin\n' } }] });
     expect(report.tasks.after).toMatchObject({ status: 'success', output: 'later' });
     expect(report.tasks.shell).toMatchObject({ status: 'success' });
   });
