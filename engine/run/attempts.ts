@@ -151,23 +151,31 @@ class Attempts implements AttemptRunner {
       return this.endAll(job, { ok: true, skipped: true }, results);
     }
     if (job.members[0]!.task.entry.executor.startsProcesses !== false) this.ctx.watchdog?.arm();
-    const { call, clear } = this.callContext(job, controller);
+    const call = this.callContext(job);
+    const backstop = call.timeoutMs ? this.backstop(controller, call.timeoutMs) : undefined;
     const capture: Capture = { startedAt: now };
     const service = job.members[0]!.task.spec.service ? this.watchService(job, controller) : undefined;
-    const stopRunning = (): void => {
-      clear();
-      service?.watch?.stop();
-      this.running.delete(job);
-      for (const m of job.members) this.runningMembers.delete(m);
-    };
     try {
-      const items = await this.callPool(job, call, controller, capture);
-      stopRunning();
+      const opts = { signal: controller, onLog: this.logTo(job, capture) };
+      const { pool } = this.ctx;
+      const { entry } = job.members[0]!.task;
+      const items: BatchItemResult[] = job.batch
+        ? await pool!.runBatch(entry, job.members.map((m) => m.with), call, opts)
+        : [{ ok: true, output: await pool!.run(entry, job.members[0]!.with, call, opts) }];
+      this.stopRunning(job, backstop, service);
       this.settleItems(job, items, capture);
     } catch (error) {
-      stopRunning();
+      this.stopRunning(job, backstop, service);
       this.settleFailedCall(job, toErrorData(error), capture);
     }
+  }
+
+  /** The attempt's call ended: it no longer runs, and neither do its backstop and readiness watch. */
+  private stopRunning(job: Job, backstop: NodeJS.Timeout | undefined, service: ServiceRun | undefined): void {
+    clearTimeout(backstop);
+    service?.watch?.stop();
+    this.running.delete(job);
+    for (const m of job.members) this.runningMembers.delete(m);
   }
 
   /**
@@ -229,19 +237,16 @@ class Attempts implements AttemptRunner {
     return run;
   }
 
-  private callPool(job: Job, call: CallContext, signal: Cancellation, capture: Capture): Promise<BatchItemResult[]> {
+  /** Where the call's lines go: the attempt's capture, the live log, and a service's readiness watch. */
+  private logTo(job: Job, capture: Capture): (stream: 'stdout' | 'stderr', line: string) => void {
     const leader = job.members[0]!;
     const logId = job.batch ? leader.task.spec.id : leader.id;
     const service = this.services.get(job);
-    const onLog = (stream: 'stdout' | 'stderr', line: string) => {
+    return (stream, line) => {
       (capture[stream] ??= createTail()).push(line);
       this.ctx.emit({ type: 'task:log', id: logId, stream, line });
       service?.watch?.line(line);
     };
-    const opts = { signal, onLog };
-    const { entry } = leader.task;
-    if (job.batch) return this.ctx.pool!.runBatch(entry, job.members.map((m) => m.with), call, opts);
-    return this.ctx.pool!.run(entry, leader.with, call, opts).then((output) => [{ ok: true, output }]);
   }
 
   /** The call returned: each member's output or error. Results are timed and spend accounted before done() may start the next unit. */
@@ -351,8 +356,8 @@ class Attempts implements AttemptRunner {
     this.retryTimers.add(timer);
   }
 
-  /** The call's context, and a backstop timer for a worker too busy to report its own timeout. */
-  private callContext(job: Job, controller: Cancellation): { call: CallContext; clear: () => void } {
+  /** The call's context: what the executor is told of the task and this attempt. */
+  private callContext(job: Job): CallContext {
     const leader = job.members[0]!;
     const { spec, entry } = leader.task;
     // Built once per task: per attempt it was a measurable share of a 10k-task run's garbage.
@@ -368,11 +373,14 @@ class Attempts implements AttemptRunner {
     const timeoutMs = leader.timeoutMs ?? spec.timeoutMs;
     if (model) call.model = model;
     if (timeoutMs) call.timeoutMs = timeoutMs;
-    if (!timeoutMs) return { call, clear: () => {} };
-    const timer = setTimeout(
+    return call;
+  }
+
+  /** A timer that ends the attempt a while after its timeout, should its worker be too busy to report it. */
+  private backstop(controller: Cancellation, timeoutMs: number): NodeJS.Timeout {
+    return setTimeout(
       () => controller.abort(new WeftError('TASK_TIMEOUT', `timed out after ${timeoutMs}ms`, { retryable: true })),
       timeoutMs + TIMEOUT_BACKSTOP_MS,
     );
-    return { call, clear: () => clearTimeout(timer) };
   }
 }

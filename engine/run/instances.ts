@@ -15,12 +15,15 @@ import { envValues } from './values.js';
 /** One executor call's worth of work: `batch` jobs go to the executor's runBatch as one call. */
 export type Job = { unit: Unit; members: Instance[]; batch: boolean };
 
+/** Shared by every unit without lock keys (most): renderInstance replaces it, never fills it. */
+const NO_LOCKS: readonly string[] = Object.freeze([]);
+
 /**
  * Add an instance to the task: the task itself (no leg), a forEach item or a matrix leg.
  * @example addInstance(ctx, state, 'lint[2]', 2, { item: 'c.ts', index: 2 })
  */
 export function addInstance(ctx: RunContext, state: TaskState, id: string, index: number, leg?: Leg): Instance {
-  const unit: Unit = { id, priority: state.priority, locks: [] };
+  const unit: Unit = { id, priority: state.priority, locks: NO_LOCKS };
   if (state.spec.concurrency) unit.group = state.spec.group ?? state.spec.id;
   if (state.spec.pool) unit.pool = state.spec.pool;
   const inst: Instance = { id, task: state, index, unit, with: {}, env: ctx.runEnv, attempt: 0, continueOnError: state.spec.continueOnError };
