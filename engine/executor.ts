@@ -91,8 +91,8 @@ export interface Executor<W = Record<string, unknown>, O = unknown> {
   /**
    * Runs code weft does not control (a user's function) that may block its thread: calls go to
    * threads of their own, and a thread stuck past a call's timeout is terminated and replaced
-   * (the calls it shared that thread with are sent to another). Other executors' child processes
-   * never share such a thread.
+   * (the calls it shared that thread with are sent to another, at most twice, so they may run
+   * again). Other executors' child processes never share such a thread.
    */
   isolate?: boolean;
   /**
