@@ -10,7 +10,7 @@ import { abortReasonToData, errorToData } from './thread-errors.js';
 export type InlineOptions = {
   signal?: CancelSignal | undefined;
   /** The pool's own: aborted when it closes, which cancels every call. */
-  closing: AbortSignal;
+  closing: CancelSignal;
   onLog?: ((stream: 'stdout' | 'stderr', line: string) => void) | undefined;
   graceMs: number;
 };

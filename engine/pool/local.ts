@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import type { Piscina } from 'piscina';
 import { WeftError, fromErrorData } from '../errors.js';
 import type { ExecutorContext, ExecutorEntry } from '../executor.js';
-import type { CancelSignal } from './cancellation.js';
+import { Cancellation, type CancelSignal } from './cancellation.js';
 import { openChannel } from './channel.js';
 import { runInline } from './inline.js';
 import { envDeltas, processEnv } from './env-delta.js';
@@ -118,7 +118,9 @@ export function createExecutorPool(options: ExecutorPoolOptions = {}): ExecutorP
   let closed = false;
   const wiring: CallWiring = { control, logs, listening, graceMs, waitingForLogs: 0, crashed: (error) => crashed(error) };
   // Inline calls, so destroy() can cancel them and wait until they have stopped.
-  const closing = new AbortController();
+  // Every running inline call listens to it: an AbortSignal warned of a leak past 10 of them
+  // (16 shell tasks at once printed MaxListenersExceededWarning); a Cancellation has no such limit.
+  const closing = new Cancellation();
   const inline = new Set<Promise<unknown>>();
 
   function call(entry: ExecutorEntry, input: unknown, batch: boolean, ctx: CallContext, opts: PoolRunOptions = {}): Promise<unknown> {
@@ -128,7 +130,7 @@ export function createExecutorPool(options: ExecutorPoolOptions = {}): ExecutorP
     if (entry.executor.inline === 'always') {
       // Nothing crosses a thread: the context is used as it is, its env filled in when left out.
       const here = ctx.env ? (ctx as Omit<ExecutorContext, 'signal' | 'log'>) : { ...ctx, env: baseEnv };
-      return tracked(inline, runInline(entry.executor, input, batch, here, { signal, closing: closing.signal, onLog, graceMs }));
+      return tracked(inline, runInline(entry.executor, input, batch, here, { signal, closing, onLog, graceMs }));
     }
     const key = ++lastKey;
     const { env, ...rest } = ctx;

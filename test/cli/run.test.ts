@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { diamondYaml, makeProject, runCli, stackLines } from './support.js';
+import { diamondYaml, makeProject, runCli, spawnBin, stackLines } from './support.js';
 
 // In-process runs still execute tasks in worker threads loaded from dist/: `npx tsc` first
 // (npm test does it in pretest).
@@ -25,6 +25,16 @@ tasks:
 `;
 
 describe('weft run', () => {
+  it('runs many shell tasks at once without a listener-leak warning', async () => {
+    // Every running call listened on one pool-wide signal; past 10 of them Node printed
+    // MaxListenersExceededWarning on stderr in the middle of the run's output.
+    const tasks = Array.from({ length: 16 }, (_, i) => `  t${i}: { run: "sleep 0.2" }`);
+    const cwd = makeProject({ 'pipelines/wide.yaml': `concurrency: 16\ntasks:\n${tasks.join('\n')}\n` });
+    const result = await spawnBin(['run', 'wide'], { cwd });
+    expect(result.code).toBe(0);
+    expect(result.stderr).not.toMatch(/MaxListeners|memory leak/);
+  });
+
   it('--json prints exactly the report on stdout and progress on stderr', async () => {
     const cwd = makeProject({ 'pipelines/diamond.yaml': diamondYaml });
     const result = await runCli(['run', 'diamond', '--json'], { cwd });
