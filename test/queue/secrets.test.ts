@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
-import { hasRedis, skipReason, startRedis, startWorker, type RedisServer, type WorkerProcess } from '../support/redis.js';
+import { hasRedis, monitorRedis, skipReason, startRedis, startWorker, type RedisServer, type WorkerProcess } from '../support/redis.js';
 import { makeQueueProject, runJson } from './support.js';
 
 const SECRET = "s3cr'et token-4711";
@@ -51,14 +51,13 @@ tasks:
   }, 60_000);
 
   it('resolves secrets on the worker and never writes one to Redis', async () => {
-    const monitor = await redis.client.monitor();
-    const commands: string[] = [];
-    monitor.on('monitor', (_time: string, args: string[]) => commands.push(args.join(' ')));
+    const monitor = await monitorRedis(redis.port);
+    const commands = monitor.lines;
     const { code, report, stderr } = await runJson(dir, 'pipeline.yaml', ['--queue', redis.url, '--keep-going'], {
       COORD_CRED: COORDINATOR_ONLY,
       ANTHROPIC_API_KEY: COORDINATOR_ONLY,
     });
-    monitor.disconnect();
+    monitor.stop();
 
     expect(code).toBe(1);
     const compare = report.tasks.compare!;

@@ -2,6 +2,7 @@
 // child processes. Without redis-server the queue tests skip with a reason, except in CI.
 import { freePort } from './free-port.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -51,6 +52,34 @@ export async function startRedis(): Promise<RedisServer> {
     stop,
     restart: launch,
   };
+}
+
+/**
+ * Every command the server runs from now on, as the lines MONITOR prints for them
+ * (`1796158632.942522 [0 127.0.0.1:38810] "bzpopmin" "key" "5"`). A raw socket: ioredis's
+ * monitor() throws "Command queue state error" when a busy server sends the first line in the
+ * same chunk as the OK, before ioredis has switched the connection to monitoring.
+ * @example const monitor = await monitorRedis(port); …; monitor.stop(); monitor.lines
+ */
+export async function monitorRedis(port: number): Promise<{ lines: string[]; stop(): void }> {
+  const socket = net.connect(port, '127.0.0.1');
+  socket.setEncoding('utf8');
+  const lines: string[] = [];
+  let buffer = '';
+  await new Promise<void>((ready, fail) => {
+    socket.once('error', fail);
+    socket.on('data', (chunk: string) => {
+      buffer += chunk;
+      for (let end = buffer.indexOf('\r\n'); end !== -1; end = buffer.indexOf('\r\n')) {
+        const line = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        if (line === '+OK') ready();
+        else lines.push(line.slice(1));
+      }
+    });
+    socket.write('MONITOR\r\n');
+  });
+  return { lines, stop: () => socket.destroy() };
 }
 
 export type WorkerProcess = { child: ChildProcess; pid: number; output(): string; stop(signal?: NodeJS.Signals): Promise<number | null> };
