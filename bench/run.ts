@@ -67,9 +67,11 @@ async function noopDag(ctx: BenchContext, project: BenchProject, pool: ExecutorP
     const baselineMs = Math.min(bare1Ms, bare64Ms);
     // Not the baseline: what a pool pays when only the default concurrency's calls are in flight.
     const limitedMs = await ctx.time(() => runBareLimited(bare64, count, pipeline.concurrency), 3);
-    // One timed run each after the warm-up: a 10,000-task run is long enough to be its own average.
-    const weftMs = await ctx.time(() => runWith(pipeline, pool), 1);
-    const wideMs = await ctx.time(() => runWith(wide, pool), 1);
+    // The median of three after the warm-up, as for the baselines: the second run of a process
+    // was still 750-1,100 ms where later ones took 500-600 (concurrency 4), so one sample said
+    // more about the JIT and the heap's growth than about the run loop.
+    const weftMs = await ctx.time(() => runWith(pipeline, pool), 3);
+    const wideMs = await ctx.time(() => runWith(wide, pool), 3);
     ctx.row({ label: `10,000 calls, bare Piscina (${pool.workers} threads, 1 call/thread)`, ms: bare1Ms, baselineMs });
     ctx.row({ label: `10,000 calls, bare Piscina (${pool.workers} threads, 64 calls/thread)`, ms: bare64Ms, baselineMs });
     ctx.row({ label: `10,000 calls, bare Piscina, ${pipeline.concurrency} in flight at a time (weft's default concurrency)`, ms: limitedMs, baselineMs });
