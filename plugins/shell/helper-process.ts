@@ -17,13 +17,18 @@ export abstract class HelperProcess<C extends HelperCall> {
   private ready = false;
   private gone = false;
   private lastId = 0;
-  private sayReady!: (ready: boolean) => void;
-  /** Settles true once the helper said it is ready, false if it ended before. */
-  readonly whenReady = new Promise<boolean>((resolve) => (this.sayReady = resolve));
 
-  constructor(protected readonly child: ChildProcess) {
+  /**
+   * `ended` is the child's event that counts as its end: 'close' (after its output is read to
+   * the end) for a helper whose calls are sent before it says it is ready, so that whether it
+   * said so before it died is known.
+   */
+  constructor(
+    protected readonly child: ChildProcess,
+    ended: 'exit' | 'close' = 'exit',
+  ) {
     child.on('error', () => this.lose());
-    child.on('exit', () => this.lose());
+    child.on(ended, () => this.lose());
   }
 
   /** Whether a start would go to the helper now. */
@@ -68,7 +73,14 @@ export abstract class HelperProcess<C extends HelperCall> {
   protected markReady(): void {
     this.ready = true;
     if (this.calls.size === 0) this.idle();
-    this.sayReady(true);
+  }
+
+  /**
+   * It ended before it said it was ready, so it started none of `calls` (it says so before it
+   * reads a request): true if they were sent elsewhere. By default they fail like any others.
+   */
+  protected lostBeforeReady(_calls: C[]): boolean {
+    return false;
   }
 
   /**
@@ -78,7 +90,10 @@ export abstract class HelperProcess<C extends HelperCall> {
   protected lose(): void {
     if (this.gone) return;
     this.gone = true;
-    this.sayReady(false);
+    if (!this.ready && this.lostBeforeReady([...this.calls.values()])) {
+      this.calls.clear();
+      return;
+    }
     for (const [id, call] of this.calls) {
       if (call.pid !== undefined) signalGroup(call.pid, 'SIGKILL');
       if (this.child.pid !== undefined) killMarked(SPAWN_MARK, spawnMark(this.child.pid, id));

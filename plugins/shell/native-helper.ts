@@ -23,6 +23,8 @@ const errnoNames = new Map(Object.entries(constants.errno).map(([name, value]) =
 const signalNames = new Map(Object.entries(constants.signals).map(([name, value]) => [value, name as NodeJS.Signals]));
 
 type Call = HelperCall & {
+  /** What it was asked to start: sent elsewhere should the helper turn out unable to run. */
+  request: ProcessRequest;
   file: string;
   exit?: ProcessExit;
   /** Stops the watch of an exited shell's pipes (dropPipesIfHeld). */
@@ -50,11 +52,25 @@ export class NativeHelper extends HelperProcess<Call> {
   private readonly envBlocks = new WeakMap<Record<string, string>, EnvBlock>();
   private unread: Buffer = Buffer.alloc(0);
 
-  constructor() {
-    // Kept alive until it says it is ready: a first spawn may be waiting for that.
-    super(spawn(nativeHelperFile, [], { stdio: ['pipe', 'pipe', 'inherit'] }));
+  /**
+   * Calls are sent at once, before it says it is ready (its ready frame would otherwise wait for
+   * weft's next turn of the event loop, inside the first task's time). Should it end before
+   * saying so, it could not run here (e.g. built for another machine): `elsewhere` starts them.
+   */
+  constructor(
+    private readonly elsewhere: (request: ProcessRequest, events: ProcessEvents) => Promise<ProcessExit>,
+    file = nativeHelperFile,
+  ) {
+    // Kept alive until it says it is ready, or ends: calls may be on their way to it.
+    super(spawn(file, [], { stdio: ['pipe', 'pipe', 'inherit'] }), 'close');
     this.child.stdout.on('data', (chunk: Buffer) => this.read(chunk));
-    this.child.stdin.on('error', () => this.lose());
+    // A write to a helper that died fails; its end is handled at 'close', once its output is read.
+    this.child.stdin.on('error', () => {});
+  }
+
+  protected override lostBeforeReady(calls: Call[]): boolean {
+    for (const call of calls) this.elsewhere(call.request, call.events).then(call.resolve, call.reject);
+    return true;
   }
 
   protected handles() {
@@ -70,7 +86,7 @@ export class NativeHelper extends HelperProcess<Call> {
   start(request: ProcessRequest, events: ProcessEvents): Promise<ProcessExit> {
     const env = this.envBlock(request.env);
     return this.begin(
-      (resolve, reject) => ({ file: request.file, events, resolve, reject }),
+      (resolve, reject) => ({ request, file: request.file, events, resolve, reject }),
       (id) => {
         const counts = Buffer.allocUnsafe(8);
         counts.writeUInt32LE(request.args.length + 1, 0);

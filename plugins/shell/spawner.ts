@@ -89,7 +89,7 @@ let nativeWanted: boolean | undefined;
 function nativeHelper(): NativeHelper | undefined {
   nativeWanted ??= process.env['WEFT_SPAWN_HELPER'] !== 'node' && nativeHelperBuilt();
   if (!nativeWanted || native?.failed) return undefined;
-  if (!native || native.ended) native = new NativeHelper();
+  if (!native || native.ended) native = new NativeHelper(startProcess);
   return native;
 }
 
@@ -103,17 +103,15 @@ function startHelpers(): void {
 }
 
 /**
- * Start `request` and follow it to its end: through the native helper (once it is ready), or the
+ * Start `request` and follow it to its end: through the native helper (even before it said it is
+ * ready: should it turn out unable to run, the call comes back here), or the
  * least busy Node helper that is up; else here (the first spawns of a process while Node helpers
  * start, or after they ended). A NUL byte is Node's to reject, here, as for any spawn.
  * @example const exit = await startProcess({ file: 'true', args: [], cwd, env }, { onPid, onData });
  */
 export function startProcess(request: ProcessRequest, events: ProcessEvents): Promise<ProcessExit> {
   const fast = nativeHelper();
-  if (fast) {
-    if (fast.usable) return fast.accepts(request) ? fast.start(request, events) : runProcess(request, events);
-    return fast.whenReady.then(() => startProcess(request, events));
-  }
+  if (fast) return fast.accepts(request) ? fast.start(request, events) : runProcess(request, events);
   let best: Helper | undefined;
   for (const h of helpers) if (h.usable && (!best || h.running < best.running)) best = h;
   if (best) return best.start(request, events);
