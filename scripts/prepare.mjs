@@ -32,8 +32,7 @@ if (!existsSync(path.join(root, 'node_modules', 'typescript', 'package.json'))) 
   delete process.env.WEFT_PREPARE_INSTALLING;
 }
 // The package's own build (tsc, the generated validators, the schemas, the native spawn helper,
-// the CLI bundle), with
-// node_modules/.bin on PATH.
+// the CLI bundle), with node_modules/.bin on PATH.
 if (process.env.npm_execpath) run([process.env.npm_execpath, 'run', 'build']);
 else {
   run([createRequire(path.join(root, 'package.json')).resolve('typescript/bin/tsc'), '-p', 'tsconfig.json']);

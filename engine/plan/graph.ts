@@ -26,22 +26,11 @@ export function buildGraph(tasks: NeedsMap): TaskGraph {
   const dependents = new Map<string, string[]>();
   for (const id of nodes) dependents.set(id, []);
   for (const id of nodes) {
-    const own = knownOnce(tasks[id]!.needs ?? [], dependents);
+    const own = [...new Set(tasks[id]!.needs ?? [])].filter((need) => dependents.has(need));
     needs.set(id, own);
     for (const need of own) dependents.get(need)!.push(id);
   }
   return { nodes, needs, dependents };
-}
-
-/** The needs that name a task, each once, in order. A Set only for long lists: most have a few. */
-function knownOnce(needs: readonly string[], known: ReadonlyMap<string, unknown>): string[] {
-  const own: string[] = [];
-  if (needs.length > 16) {
-    for (const need of new Set(needs)) if (known.has(need)) own.push(need);
-    return own;
-  }
-  for (const need of needs) if (known.has(need) && !own.includes(need)) own.push(need);
-  return own;
 }
 
 /**
@@ -108,14 +97,30 @@ function rotateToFirst(cycle: string[], order: readonly string[]): string[] {
  * @example topologicalOrder(buildGraph({ b: { needs: ['a'] }, a: {} })) // ['a', 'b']
  */
 export function topologicalOrder(graph: TaskGraph): string[] {
-  const waiting = new Map<string, number>();
-  const order: string[] = [];
-  for (const id of graph.nodes) {
-    waiting.set(id, graph.needs.get(id)!.length);
-    if (graph.needs.get(id)!.length === 0) order.push(id);
+  return kahnOrder(linkedIds(graph));
+}
+
+/**
+ * A graph given by its nodes and two look-ups: a TaskGraph of ids, or anything that links its
+ * nodes already (the run's task states), which then needs no graph of ids built first.
+ */
+export type LinkedGraph<T> = { nodes: readonly T[]; needCount(node: T): number; dependentsOf(node: T): readonly T[] };
+
+const linkedIds = (graph: TaskGraph): LinkedGraph<string> => ({
+  nodes: graph.nodes,
+  needCount: (id) => graph.needs.get(id)!.length,
+  dependentsOf: (id) => graph.dependents.get(id)!,
+});
+
+function kahnOrder<T>(graph: LinkedGraph<T>): T[] {
+  const waiting = new Map<T, number>();
+  const order: T[] = [];
+  for (const node of graph.nodes) {
+    waiting.set(node, graph.needCount(node));
+    if (graph.needCount(node) === 0) order.push(node);
   }
   for (let i = 0; i < order.length; i++) {
-    for (const dependent of graph.dependents.get(order[i]!)!) {
+    for (const dependent of graph.dependentsOf(order[i]!)) {
       const left = waiting.get(dependent)! - 1;
       waiting.set(dependent, left);
       if (left === 0) order.push(dependent);
@@ -188,16 +193,23 @@ export function ancestors(graph: TaskGraph, id: string): Set<string> {
  * @example longestRemainingPath({ a: { needs: [] }, b: { needs: ['a'] } }) // Map { 'a' => 2, 'b' => 1 }
  */
 export function longestRemainingPath(tasks: NeedsMap): Map<string, number> {
-  const graph = buildGraph(tasks);
-  const remaining = new Map<string, number>();
-  const order = topologicalOrder(graph);
+  return remainingPathLengths(linkedIds(buildGraph(tasks)));
+}
+
+/**
+ * longestRemainingPath over any linked graph: the run's task states use it as they are.
+ * @example remainingPathLengths({ nodes: states, needCount: (s) => s.needs.length, dependentsOf: (s) => s.dependents })
+ */
+export function remainingPathLengths<T>(graph: LinkedGraph<T>): Map<T, number> {
+  const remaining = new Map<T, number>();
+  const order = kahnOrder(graph);
   for (let i = order.length - 1; i >= 0; i--) {
-    const id = order[i]!;
+    const node = order[i]!;
     let longest = 0;
-    for (const dependent of graph.dependents.get(id)!) longest = Math.max(longest, remaining.get(dependent)!);
-    remaining.set(id, longest + 1);
+    for (const dependent of graph.dependentsOf(node)) longest = Math.max(longest, remaining.get(dependent)!);
+    remaining.set(node, longest + 1);
   }
   // Tasks on a cycle never come out of the sort; validation rejects those pipelines, so any value is safe.
-  for (const id of graph.nodes) if (!remaining.has(id)) remaining.set(id, 1);
+  for (const node of graph.nodes) if (!remaining.has(node)) remaining.set(node, 1);
   return remaining;
 }

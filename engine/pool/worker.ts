@@ -41,8 +41,8 @@ export type WarmList = Array<[url: string, name: string]>;
 
 /**
  * A log line from a worker: [task key, stream, line]. A tuple keeps the message small.
- * Key 0 is no task: a thread announcing it listens (line 'piscina' or 'isolated'), so the pool
- * tells it what to warm up, and saying it has warmed up (line 'piscina:warm' or 'isolated:warm').
+ * Key 0 is no task: a Piscina thread announcing it listens (line 'piscina'), so the pool tells it
+ * what to warm up.
  */
 export type LogMessage = [key: number, stream: 'stdout' | 'stderr', line: string];
 
@@ -83,7 +83,8 @@ control.onmessage = (event) => {
     return;
   }
   if (message.type === 'warm') {
-    void warmUp(message.executors);
+    // The Piscina threads' executors: an isolated thread is told its own on its port.
+    if (!isolated) void warmUp(message.executors);
     return;
   }
   if (message.type === 'close') {
@@ -99,7 +100,7 @@ control.onmessage = (event) => {
 
 const logs = openChannel(logChannel);
 // Threads start while the pipeline still loads: the pool answers this with the run's executors.
-logs.postMessage([0, 'stdout', isolated ? 'isolated' : 'piscina'] satisfies LogMessage);
+if (!isolated) logs.postMessage([0, 'stdout', 'piscina'] satisfies LogMessage);
 
 type ExecutorTable = Record<string, Executor<any, any> | undefined>;
 const modules = new Map<string, ExecutorTable>();

@@ -50,16 +50,12 @@ class TaskLifecycle implements Lifecycle {
   // `when: cancelled` tasks whose needs ended while the run was not cancelled: they wait for a
   // cancel, or for the rest of the run to end (then they end skipped, reason `when`).
   private readonly parked = new Set<TaskState>();
-  /** Whether any task is a service: only then does a task's end look for services to stop. */
-  private readonly hasServices: boolean;
 
   constructor(
     private readonly ctx: RunContext,
     private readonly enqueue: (job: Job) => void,
     private readonly stopService: (inst: Instance) => void,
-  ) {
-    this.hasServices = [...ctx.tasks.values()].some((s) => s.spec.service !== undefined);
-  }
+  ) {}
 
   start(): Promise<void> {
     const { tasks } = this.ctx;
@@ -88,7 +84,7 @@ class TaskLifecycle implements Lifecycle {
     const conditions = conditionsOf(spec);
     // In a fanned-out template call, inputs themselves may come from the leg: its own if waits too.
     const legInputs = spec.scope?.fanout === true && spec.loopScope !== undefined;
-    const perInstance = conditions.length === 0 ? conditions : conditions.filter((c) => (spec.forEach || spec.matrix) && (readsLoop(ctx, c.source) || (c.own && legInputs)));
+    const perInstance = conditions.filter((c) => (spec.forEach || spec.matrix) && (readsLoop(ctx, c.source) || (c.own && legInputs)));
     try {
       for (const c of conditions) if (!perInstance.includes(c) && !conditionHolds(ctx, spec, c)) return this.skipTask(state, 'condition');
       planned = planInstances(ctx, spec);
@@ -284,7 +280,7 @@ class TaskLifecycle implements Lifecycle {
     this.finished += 1;
     // A ready service released its dependents when it became ready.
     if (!state.ready) this.release(state);
-    if (this.hasServices) this.stopIdleServices(state);
+    this.stopIdleServices(state);
     this.settleParked();
     if (this.finished === this.ctx.tasks.size) this.resolveDone();
   }

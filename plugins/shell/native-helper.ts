@@ -25,7 +25,6 @@ const signalNames = new Map(Object.entries(constants.signals).map(([name, value]
 type Call = HelperCall & {
   /** What it was asked to start: sent elsewhere should the helper turn out unable to run. */
   request: ProcessRequest;
-  file: string;
   exit?: ProcessExit;
   /** Stops the watch of an exited shell's pipes (dropPipesIfHeld). */
   stopWatch?: () => void;
@@ -86,7 +85,7 @@ export class NativeHelper extends HelperProcess<Call> {
   start(request: ProcessRequest, events: ProcessEvents): Promise<ProcessExit> {
     const env = this.envBlock(request.env);
     return this.begin(
-      (resolve, reject) => ({ request, file: request.file, events, resolve, reject }),
+      (resolve, reject) => ({ request, events, resolve, reject }),
       (id) => {
         const counts = Buffer.allocUnsafe(8);
         counts.writeUInt32LE(request.args.length + 1, 0);
@@ -151,7 +150,7 @@ export class NativeHelper extends HelperProcess<Call> {
       case 0x46 /* F */: {
         const code = errnoNames.get(body.readInt32LE(0)) ?? 'UNKNOWN';
         this.forget(id);
-        call.reject(Object.assign(new Error(`spawn ${call.file} ${code}`), { code }));
+        call.reject(Object.assign(new Error(`spawn ${call.request.file} ${code}`), { code }));
         break;
       }
     }

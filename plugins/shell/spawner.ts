@@ -104,9 +104,9 @@ function startHelpers(): void {
 
 /**
  * Start `request` and follow it to its end: through the native helper (even before it said it is
- * ready: should it turn out unable to run, the call comes back here), or the
- * least busy Node helper that is up; else here (the first spawns of a process while Node helpers
- * start, or after they ended). A NUL byte is Node's to reject, here, as for any spawn.
+ * ready: should it turn out unable to run, the call comes back here), or the least busy Node
+ * helper that is up; else here (the first spawns of a process while Node helpers start, or after
+ * they ended). A NUL byte is Node's to reject, here, as for any spawn.
  * @example const exit = await startProcess({ file: 'true', args: [], cwd, env }, { onPid, onData });
  */
 export function startProcess(request: ProcessRequest, events: ProcessEvents): Promise<ProcessExit> {
