@@ -49,6 +49,8 @@ export const ERROR_CODES = {
   WORKER_LOST: 'run',
   NO_WORKER: 'run',
   PAYLOAD_TOO_LARGE: 'run',
+  // a chained call its thread never started (engine/pool/isolated.ts): scheduled again, never reported
+  NOT_STARTED: 'run',
   INTERNAL: 'run',
 } as const satisfies Record<string, 'user' | 'run'>;
 

@@ -14,7 +14,7 @@ import { callContext, makeTempDir, modulesDir } from './plugins/helpers.js';
 const pool = createExecutorPool({ workers: 1 });
 afterAll(() => pool.destroy());
 
-async function entry(name: 'give' | 'late'): Promise<ExecutorEntry> {
+async function entry(name: 'give' | 'late' | 'span'): Promise<ExecutorEntry> {
   const moduleUrl = pathToFileURL(path.join(modulesDir, 'isolated-plugin.js')).href;
   const mod = (await import(moduleUrl)) as { executors: Record<string, ExecutorEntry['executor']> };
   return { name, executor: mod.executors[name]!, moduleUrl, source: 'test' };
@@ -48,6 +48,59 @@ describe('isolated threads', () => {
     await expect(call).rejects.toMatchObject({ code: 'TASK_CANCELLED' });
     await waitFor(() => existsSync(file), 'the executor to write what it saw');
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ aborted: true, reason: 'TASK_CANCELLED' });
+  });
+});
+
+describe('chained calls on isolated threads', () => {
+  type Span = { start: number; end: number; thread: number };
+
+  it('runs the calls of one chain one after another, in order, on one thread', async () => {
+    const pool2 = createExecutorPool({ workers: 2 });
+    try {
+      const span = await entry('span');
+      const chain = {};
+      const calls = [0, 1, 2, 3].map((i) => pool2.run(span, { ms: 30 }, callContext({ taskId: `c${i}` }), { chain }) as Promise<Span>);
+      // Made in the same turn but with no chain: free to run beside them, on either thread.
+      const free = pool2.run(span, { ms: 30 }, callContext()) as Promise<Span>;
+      const spans = await Promise.all(calls);
+      expect(new Set(spans.map((s) => s.thread)).size).toBe(1);
+      for (let i = 1; i < spans.length; i++) expect(spans[i]!.start).toBeGreaterThanOrEqual(spans[i - 1]!.end);
+      const alone = await free;
+      expect(alone.start).toBeLessThan(spans[3]!.start);
+    } finally {
+      await pool2.destroy();
+    }
+  });
+
+  it('starts none of a chain\'s calls left once told to stop chains: they reject NOT_STARTED', async () => {
+    const dir = makeTempDir();
+    const started = path.join(dir, 'started');
+    const span = await entry('span');
+    const chain = {};
+    const first = pool.run(span, { ms: 200, started }, callContext(), { chain });
+    const rest = [1, 2].map(() => pool.run(span, { ms: 1 }, callContext(), { chain }));
+    await waitFor(() => existsSync(started), 'the first call to start');
+    pool.stopChains!();
+    await expect(first).resolves.toMatchObject({ thread: expect.any(Number) });
+    for (const call of rest) await expect(call).rejects.toMatchObject({ code: 'NOT_STARTED' });
+    // Chains made after the stop run as before.
+    await expect(pool.run(span, { ms: 1 }, callContext(), { chain: {} })).resolves.toMatchObject({ thread: expect.any(Number) });
+  });
+
+  it('rejects a cancelled chained call that had not started with NOT_STARTED, one that ran with its reason', async () => {
+    const dir = makeTempDir();
+    const started = path.join(dir, 'started');
+    const late = await entry('late');
+    const span = await entry('span');
+    const chain = {};
+    const [cancelFirst, cancelSecond] = [new Cancellation(), new Cancellation()];
+    const first = pool.run(late, { ms: 200, started, file: path.join(dir, 'seen.json') }, callContext(), { chain, signal: cancelFirst });
+    const second = pool.run(span, { ms: 1 }, callContext(), { chain, signal: cancelSecond });
+    await waitFor(() => existsSync(started), 'the first call to start');
+    cancelSecond.abort(new WeftError('TASK_CANCELLED', 'stop'));
+    cancelFirst.abort(new WeftError('TASK_CANCELLED', 'stop'));
+    await expect(first).rejects.toMatchObject({ code: 'TASK_CANCELLED' });
+    await expect(second).rejects.toMatchObject({ code: 'NOT_STARTED' });
   });
 });
 

@@ -466,3 +466,78 @@ describe('createScheduler: scale', () => {
     // (forEach of 100,000), not asserted here.
   });
 });
+
+describe('createScheduler: chains', () => {
+  /** A scheduler whose started units wait for the test to call done; records each start's chain. */
+  function manual(options: Options) {
+    const started: Array<{ id: string; chain: StartInfo['chain'] }> = [];
+    const scheduler = createScheduler({ ...options, start: (u, info) => started.push({ id: u.id, chain: info.chain }) });
+    return { scheduler, started, ids: () => started.map((s) => s.id) };
+  }
+
+  it('gives chainable units that are ready together one slot, freed once every one is done', () => {
+    const { scheduler, started, ids } = manual({ concurrency: 1, chainLength: () => 3 });
+    // The first starts alone: it is the only one ready when pushed.
+    scheduler.push(unit('a', { chainable: true }));
+    for (const id of ['b', 'c', 'd', 'e']) scheduler.push(unit(id, { chainable: true }));
+    expect(ids()).toEqual(['a']);
+    expect(started[0]!.chain).toBeUndefined();
+    scheduler.done('a', { ok: true });
+    expect(ids()).toEqual(['a', 'b', 'c', 'd']);
+    const chain = started[1]!.chain;
+    expect(chain).toEqual({ open: 3 });
+    expect(started[2]!.chain).toBe(chain);
+    expect(started[3]!.chain).toBe(chain);
+    expect(scheduler.running()).toBe(1);
+    scheduler.done('c', { ok: true });
+    scheduler.done('b', { ok: true });
+    expect(ids()).toHaveLength(4);
+    scheduler.done('d', { ok: true });
+    expect(ids()).toEqual(['a', 'b', 'c', 'd', 'e']);
+    scheduler.done('e', { ok: true });
+    expect(scheduler.idle()).toBe(true);
+  });
+
+  it('stops a chain at the first ready unit that cannot join it, so nothing runs ahead of it', () => {
+    const { scheduler, ids } = manual({ concurrency: 1, chainLength: () => 8, groups: { g: 4 } });
+    scheduler.push(unit('first'));
+    scheduler.push(unit('c1', { chainable: true, priority: 5 }));
+    scheduler.push(unit('c2', { chainable: true, priority: 4 }));
+    scheduler.push(unit('plain', { priority: 3 }));
+    scheduler.push(unit('c3', { chainable: true, priority: 2 }));
+    scheduler.push(unit('grouped', { chainable: true, group: 'g', priority: 1 }));
+    scheduler.done('first', { ok: true });
+    expect(ids()).toEqual(['first', 'c1', 'c2']);
+    scheduler.done('c1', { ok: true });
+    scheduler.done('c2', { ok: true });
+    expect(ids()).toEqual(['first', 'c1', 'c2', 'plain']);
+    scheduler.done('plain', { ok: true });
+    // A unit with a group (or a pool, or locks) never shares its slot.
+    expect(ids()).toEqual(['first', 'c1', 'c2', 'plain', 'c3']);
+    scheduler.done('c3', { ok: true });
+    expect(ids().at(-1)).toBe('grouped');
+  });
+
+  it('chains nothing while chainLength says 1, and follows it as it changes', () => {
+    let length = 1;
+    const { scheduler, ids } = manual({ concurrency: 1, chainLength: () => length });
+    for (const id of ['a', 'b', 'c', 'd']) scheduler.push(unit(id, { chainable: true }));
+    scheduler.done('a', { ok: true });
+    expect(ids()).toEqual(['a', 'b']);
+    length = 2;
+    scheduler.done('b', { ok: true });
+    expect(ids()).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('drain leaves chained units running; each may still end through done', () => {
+    const { scheduler, ids } = manual({ concurrency: 1, chainLength: () => 2 });
+    for (const id of ['a', 'b', 'c', 'd']) scheduler.push(unit(id, { chainable: true }));
+    scheduler.done('a', { ok: true });
+    expect(ids()).toEqual(['a', 'b', 'c']);
+    expect(scheduler.drain().map((u) => u.id)).toEqual(['d']);
+    expect(scheduler.cancel('b')).toBe(false);
+    scheduler.done('b', { ok: true });
+    scheduler.done('c', { ok: true });
+    expect(scheduler.idle()).toBe(true);
+  });
+});

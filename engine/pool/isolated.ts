@@ -12,16 +12,34 @@ import type { ControlMessage, IsolatedMessage, WarmList, WorkerResult, WorkerTas
 const STUCK_SLACK_MS = 500;
 /** A call whose thread died under it (not by its fault) is sent again this many times at most. */
 const MAX_RESENDS = 2;
+/**
+ * Quick calls share slots in chains of this many. Waking an idle thread costs more than a no-op
+ * call on a small machine; a chain crosses to its thread in one message.
+ */
+const CHAIN_LENGTH = 16;
+/** A call is quick when its thread ran it in this long or less. */
+const QUICK_MS = 1;
+/** Chains hold several calls after this many quick calls in a row, and one after a slow one. */
+const QUICK_STREAK = 8;
+/** What a chained call its thread never ran resolves with. */
+const NOT_STARTED: WorkerResult = { ok: false, error: { code: 'NOT_STARTED', message: 'its thread did not start it' }, logs: 0 };
 
 export type IsolatedCall = {
   task: WorkerTask;
   signal?: CancelSignal | undefined;
   onLog?: ((stream: 'stdout' | 'stderr', line: string) => void) | undefined;
+  /** Calls made one after another with the same chain run one after another on one thread. */
+  chain?: object | undefined;
 };
 
 export type IsolatedThreads = {
   run(call: IsolatedCall): Promise<WorkerResult>;
   warm(executors: WarmList): void;
+  /**
+   * How many calls a chain should hold now: CHAIN_LENGTH while calls are quick, else 1. A chain's
+   * calls wait for each other, so slow ones must not share a slot, nor show as started early.
+   */
+  chainLength(): number;
   close(): Promise<void>;
 };
 
@@ -39,9 +57,12 @@ class Pending implements IsolatedCall {
   readonly task: WorkerTask;
   readonly signal: CancelSignal | undefined;
   readonly onLog: IsolatedCall['onLog'];
+  chain: object | undefined;
   thread?: Thread;
   resends = 0;
   timer?: NodeJS.Timeout;
+  /** Its result says its thread never started it (a chained call). */
+  unstarted = false;
 
   constructor(
     call: IsolatedCall,
@@ -52,6 +73,7 @@ class Pending implements IsolatedCall {
     this.task = call.task;
     this.signal = call.signal;
     this.onLog = call.onLog;
+    this.chain = call.chain;
   }
 
   handleEvent(): void {
@@ -78,6 +100,11 @@ export function createIsolatedThreads(
   const warmList: WarmList = [];
   let closed = false;
   let flushing = false;
+  let lastChain: object | undefined;
+  let lastChainThread: Thread | undefined;
+  let chainSeq = 0;
+  /** Calls in a row that ran within QUICK_MS. */
+  let quick = 0;
 
   function start(): Thread {
     const worker = new Worker(new URL(workerUrl), { workerData: { ...workerData, isolated: true, preload: warmList } });
@@ -99,7 +126,12 @@ export function createIsolatedThreads(
     const call = thread.calls.get(message.key);
     if (!call) return;
     if (message.type === 'log') call.onLog?.(message.stream, message.line);
-    else if (message.type === 'result') settle(call, () => call.resolve(message.result));
+    else if (message.type === 'result') {
+      const { ms } = message.result;
+      if (ms !== undefined) quick = ms <= QUICK_MS ? quick + 1 : 0;
+      call.unstarted = !message.result.ok && message.result.error.code === 'NOT_STARTED';
+      settle(call, () => call.resolve(message.result));
+    }
     else if (message.type === 'started') {
       // The thread must notice the timeout itself; if it cannot (a loop that never yields), it is stuck.
       call.timer = setTimeout(replaceStuck, call.task.ctx.timeoutMs! + STUCK_SLACK_MS, call, 'timeout');
@@ -114,7 +146,7 @@ export function createIsolatedThreads(
     clearTimeout(call.timer);
     if (call.thread?.calls.delete(call.task.key) && queued.length) dispatch(queued.shift()!);
     call.signal?.removeEventListener('abort', call);
-    if (call.signal?.aborted) call.reject(fromErrorData(abortReasonToData(call.signal.reason)));
+    if (call.signal?.aborted && !call.unstarted) call.reject(fromErrorData(abortReasonToData(call.signal.reason)));
     else finish();
   }
 
@@ -142,7 +174,11 @@ export function createIsolatedThreads(
     for (const call of thread.calls.values()) {
       if (call === culprit) continue;
       clearTimeout(call.timer);
-      if (closed || call.resends >= MAX_RESENDS) {
+      if (call.task.chain !== undefined) {
+        // Sent again alone, it would run beside its chain's others: its caller schedules it again.
+        call.unstarted = true;
+        settle(call, () => call.resolve(NOT_STARTED));
+      } else if (closed || call.resends >= MAX_RESENDS) {
         settle(call, () => call.reject(new WeftError('TASK_FAILED', 'its worker thread ended while the task ran', { retryable: true })));
       } else {
         call.resends++;
@@ -155,7 +191,8 @@ export function createIsolatedThreads(
   function dispatch(call: Pending): void {
     let best = threads[0]!;
     for (const t of threads) if (t.calls.size < best.calls.size) best = t;
-    if (best.calls.size >= perThread) {
+    if (call.chain) best = chainThread(call, best);
+    else if (best.calls.size >= perThread) {
       queued.push(call);
       return;
     }
@@ -165,6 +202,20 @@ export function createIsolatedThreads(
       flushing = true;
       setImmediate(flush);
     }
+  }
+
+  /**
+   * A chain's calls come one after another: they go to the thread its first call went to, and
+   * the thread runs the calls of one chain in a row one after another (worker.ts).
+   */
+  function chainThread(call: Pending, best: Thread): Thread {
+    if (call.chain !== lastChain || !lastChainThread || lastChainThread.dead) {
+      lastChain = call.chain;
+      lastChainThread = best;
+      chainSeq++;
+    }
+    call.task.chain = chainSeq;
+    return lastChainThread;
   }
 
   /** Send each thread the tasks given to it this turn, in one message. */
@@ -200,6 +251,7 @@ export function createIsolatedThreads(
         dispatch(pending);
       });
     },
+    chainLength: () => (quick >= QUICK_STREAK ? CHAIN_LENGTH : 1),
     warm(executors) {
       warmList.push(...executors);
       ensureThreads();

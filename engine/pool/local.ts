@@ -30,6 +30,13 @@ export type PoolRunOptions = {
   signal?: CancelSignal | undefined;
   /** Each line the executor logs, in order, all delivered before the call settles. */
   onLog?: LogListener;
+  /**
+   * Calls given the same chain (an object the caller makes) were given one slot: on a pool with
+   * `chainLength`, an isolated executor's calls of one chain run one after another on one thread,
+   * in the order made. One that has not started when `stopChains` is called, is cancelled, or
+   * whose thread is replaced rejects with NOT_STARTED.
+   */
+  chain?: object | undefined;
 };
 
 export type BatchItemResult = { ok: true; output: unknown } | { ok: false; error: ErrorData };
@@ -70,6 +77,13 @@ export interface ExecutorPool {
   /** Cancel what is running (executors get an abort and the grace period), then end the threads. */
   destroy(): Promise<void>;
   readonly workers: number;
+  /**
+   * Present when calls of isolated executors honour `chain` (PoolRunOptions): how many calls a
+   * chain should hold now. More than 1 only while those calls are quick (isolated.ts).
+   */
+  chainLength?(): number;
+  /** Chained calls not started yet end NOT_STARTED: the run is stopping. */
+  stopChains?(): void;
   /**
    * Present on a pool whose calls run on other machines (engine/pool/queue.ts): secrets are read
    * there, from each worker's environment, so the run renders these placeholders in their place.
@@ -124,7 +138,7 @@ export function createExecutorPool(options: ExecutorPoolOptions = {}): ExecutorP
   const inline = new Set<Promise<unknown>>();
 
   function call(entry: ExecutorEntry, input: unknown, batch: boolean, ctx: CallContext, opts: PoolRunOptions = {}): Promise<unknown> {
-    const { signal, onLog } = opts;
+    const { signal, onLog, chain } = opts;
     if (closed) return Promise.reject(new WeftError('TASK_CANCELLED', 'the executor pool is closed'));
     if (signal?.aborted) return Promise.reject(fromErrorData(abortReasonToData(signal.reason)));
     if (entry.executor.inline === 'always') {
@@ -138,7 +152,7 @@ export function createExecutorPool(options: ExecutorPoolOptions = {}): ExecutorP
     const sent: WorkerTask['ctx'] = delta ? { ...rest, envDelta: delta } : rest;
     const task: WorkerTask = { key, moduleUrl: entry.moduleUrl, name: entry.name, input, batch, ctx: sent, logs: onLog !== undefined };
     // Isolated calls reject with the WeftError that ended them (timeout, cancel, lost thread).
-    if (entry.executor.isolate) return isolated.run({ task, signal, onLog }).then(settle);
+    if (entry.executor.isolate) return isolated.run({ task, signal, onLog, chain }).then(settle);
     if (!signal && !onLog) return piscina().run(task).then(settle, crashed);
 
     return runTracked(piscina(), task, new TrackedCall(key, signal, onLog, wiring));
@@ -151,6 +165,8 @@ export function createExecutorPool(options: ExecutorPoolOptions = {}): ExecutorP
 
   return {
     workers,
+    chainLength: () => isolated.chainLength(),
+    stopChains: () => control.postMessage({ type: 'stopChains' } satisfies ControlMessage),
     run: (entry, withValues, ctx, opts) => call(entry, withValues, false, ctx, opts),
     runBatch: (entry, items, ctx, opts) => call(entry, items, true, ctx, opts) as Promise<BatchItemResult[]>,
     warm(entries) {

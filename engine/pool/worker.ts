@@ -24,17 +24,23 @@ export type WorkerTask = {
   ctx: Omit<ExecutorContext, 'signal' | 'log' | 'env'> & { envDelta?: EnvDelta };
   /** Whether the caller listens to log lines; when false, ctx.log drops them here. */
   logs: boolean;
+  /** On an isolated thread: the calls of one chain arrive together and run one after another. */
+  chain?: number;
 };
 
-/** What the worker returns. `logs` counts the lines posted, so the pool can wait for stragglers. */
-export type WorkerResult = { ok: true; value: unknown; logs: number } | { ok: false; error: ErrorData; logs: number };
+/**
+ * What the worker returns. `logs` counts the lines posted, so the pool can wait for stragglers;
+ * an isolated thread says how long the call ran (`ms`), for its pool's chains.
+ */
+export type WorkerResult = ({ ok: true; value: unknown } | { ok: false; error: ErrorData }) & { logs: number; ms?: number };
 
 /** Messages from the pool: abort a task, forget an abort no longer needed, or abort everything for good. */
 export type ControlMessage =
   | { type: 'abort'; key: number; reason: ErrorData }
   | { type: 'forget'; key: number }
   | { type: 'close'; reason: ErrorData }
-  | { type: 'warm'; executors: WarmList };
+  | { type: 'warm'; executors: WarmList }
+  | { type: 'stopChains' };
 
 /** Executors to load ahead of their calls, as [module URL, executor name]. */
 export type WarmList = Array<[url: string, name: string]>;
@@ -74,6 +80,8 @@ const running = new Map<number, Cancellation>();
 // worker hears it; the one that later starts the task finds it here. `forget` clears the rest.
 const earlyAborts = new Map<number, ErrorData>();
 let closedWith: ErrorData | undefined;
+/** Counts `stopChains`: a chain that sees it change starts none of its calls left. */
+let chainStops = 0;
 
 const control = openChannel(controlChannel);
 control.onmessage = (event) => {
@@ -85,6 +93,10 @@ control.onmessage = (event) => {
   if (message.type === 'warm') {
     // The Piscina threads' executors: an isolated thread is told its own on its port.
     if (!isolated) void warmUp(message.executors);
+    return;
+  }
+  if (message.type === 'stopChains') {
+    chainStops++;
     return;
   }
   if (message.type === 'close') {
@@ -277,7 +289,41 @@ if (isolated) {
       void warmUp(message.executors);
       return;
     }
-    for (const task of message) void runTask(task).then((result) => post({ type: 'result', key: task.key, result }));
+    for (let i = 0; i < message.length; ) {
+      const task = message[i]!;
+      if (task.chain === undefined) {
+        void runTimed(task);
+        i++;
+        continue;
+      }
+      let end = i + 1;
+      while (end < message.length && message[end]!.chain === task.chain) end++;
+      void runChain(message.slice(i, end));
+      i = end;
+    }
   });
+}
+
+/** What a chained call not started says: its caller schedules it again, or skips it. */
+const notStarted: WorkerResult = { ok: false, error: { code: 'NOT_STARTED', message: 'not started: the run stopped or the call was cancelled' }, logs: 0 };
+
+/** The calls of one chain, one after another; after a stop or an abort, the rest say they never started. */
+async function runChain(tasks: WorkerTask[]): Promise<void> {
+  const stops = chainStops;
+  for (const task of tasks) {
+    if (chainStops !== stops || closedWith || earlyAborts.delete(task.key)) {
+      post({ type: 'result', key: task.key, result: notStarted });
+      continue;
+    }
+    await runTimed(task);
+  }
+}
+
+/** Run a call on an isolated thread and post its result, with how long it took. */
+async function runTimed(task: WorkerTask): Promise<void> {
+  const start = performance.now();
+  const result = await runTask(task);
+  result.ms = performance.now() - start;
+  post({ type: 'result', key: task.key, result });
 }
 

@@ -5,7 +5,7 @@ import { WeftError, toErrorData } from '../errors.js';
 import type { ExecutorSignals } from '../executor.js';
 import { Cancellation } from '../pool/cancellation.js';
 import type { BatchItemResult, CallContext } from '../pool/local.js';
-import type { Outcome, Scheduler } from '../schedule/scheduler.js';
+import type { Chain, Outcome, Scheduler, StartInfo } from '../schedule/scheduler.js';
 import type { AttemptRecord, ErrorData, TaskResult } from '../types.js';
 import type { Job } from './instances.js';
 import { instanceScope } from './instances.js';
@@ -55,7 +55,9 @@ export interface AttemptRunner {
   /** The job is ready: hand it to the scheduler. */
   enqueue(job: Job): void;
   /** The scheduler gave the job its slots (scheduler `start`). */
-  start(unitId: string, circuitOpen: boolean): void;
+  start(unitId: string, info: StartInfo): void;
+  /** How many chainable jobs may share a slot now (scheduler `chainLength`): the pool says. */
+  chainLength(): number;
   /** Abort running calls (all, or those `which` picks) and drop pending retries. */
   cancel(which?: (inst: Instance) => boolean): void;
   isRunning(inst: Instance): boolean;
@@ -79,6 +81,9 @@ class Attempts implements AttemptRunner {
   private readonly runningMembers = new Set<Instance>();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private readonly services = new Map<Job, ServiceRun>();
+  /** Chained calls on their way; the pool was told to stop chains once the run stopped. */
+  private chained = 0;
+  private chainsStopped = false;
 
   constructor(
     private readonly ctx: RunContext,
@@ -88,7 +93,21 @@ class Attempts implements AttemptRunner {
 
   enqueue(job: Job): void {
     this.jobs.set(job.unit.id, job);
+    if (this.chainable(job)) job.unit.chainable = true;
     this.scheduler.push(job.unit);
+  }
+
+  chainLength(): number {
+    return this.ctx.pool?.chainLength?.() ?? 1;
+  }
+
+  /**
+   * Whether the job may share a slot with others: a plain call of an isolated executor (a node
+   * function) on a pool that runs chains. A service, a batch or an up-to-date check is not plain.
+   */
+  private chainable(job: Job): boolean {
+    const { task } = job.members[0]!;
+    return this.ctx.pool?.chainLength !== undefined && task.entry.executor.isolate === true && !job.batch && !task.spec.service && !(this.ctx.upToDate && isCheckable(task));
   }
 
   cancel(which?: (inst: Instance) => boolean): void {
@@ -115,10 +134,11 @@ class Attempts implements AttemptRunner {
     this.retryTimers.clear();
   }
 
-  start(unitId: string, circuitOpen: boolean): void {
+  start(unitId: string, { circuitOpen, chain }: StartInfo): void {
     const job = this.jobs.get(unitId)!;
     const gate = this.lifecycle.gate(job.members[0]!);
     if (gate) {
+      this.stopChainsIfStopping();
       this.scheduler.done(unitId, { ok: true, skipped: true });
       for (const m of job.members) this.lifecycle.endInstance(m, { status: 'skipped', attempts: m.attempt, reason: gate });
       return;
@@ -129,10 +149,10 @@ class Attempts implements AttemptRunner {
       return;
     }
     if (this.checkable(job)) void this.checkThenAttempt(job);
-    else void this.attempt(job);
+    else void this.attempt(job, chain);
   }
 
-  private async attempt(job: Job): Promise<void> {
+  private async attempt(job: Job, chain?: Chain): Promise<void> {
     const now = Date.now();
     // Running from before task:start, so a cancellation heard in that event finds it running.
     const controller = new Cancellation();
@@ -155,24 +175,48 @@ class Attempts implements AttemptRunner {
     const backstop = call.timeoutMs ? this.backstop(controller, call.timeoutMs) : undefined;
     const capture: Capture = { startedAt: now };
     const service = job.members[0]!.task.spec.service ? this.watchService(job, controller) : undefined;
+    if (chain) this.chained++;
     try {
-      const opts = { signal: controller, onLog: this.logTo(job, capture) };
+      const opts = { signal: controller, onLog: this.logTo(job, capture), chain };
       const { pool } = this.ctx;
       const { entry } = job.members[0]!.task;
       const items: BatchItemResult[] = job.batch
         ? await pool!.runBatch(entry, job.members.map((m) => m.with), call, opts)
         : [{ ok: true, output: await pool!.run(entry, job.members[0]!.with, call, opts) }];
-      this.stopRunning(job, backstop, service);
+      this.stopRunning(job, backstop, service, chain);
       this.settleItems(job, items, capture);
     } catch (error) {
-      this.stopRunning(job, backstop, service);
-      this.settleFailedCall(job, toErrorData(error), capture);
+      this.stopRunning(job, backstop, service, chain);
+      const data = toErrorData(error);
+      if (data.code === 'NOT_STARTED') this.unstarted(job);
+      else this.settleFailedCall(job, data, capture);
     }
   }
 
+  /** Stopping, the run starts nothing new: neither may the calls still waiting in a chain. */
+  private stopChainsIfStopping(): void {
+    if (!this.ctx.flags.stopping || this.chained === 0 || this.chainsStopped) return;
+    this.chainsStopped = true;
+    this.ctx.pool?.stopChains?.();
+  }
+
+  /**
+   * A chained call its thread never started: the run stopped, it was cancelled, or its thread
+   * was replaced. It goes back to the scheduler, whose gate decides as if it had waited there.
+   */
+  private unstarted(job: Job): void {
+    const inst = job.members[0]!;
+    inst.attempt -= 1;
+    this.scheduler.done(job.unit.id, { ok: true, skipped: true });
+    const gate = this.lifecycle.gate(inst);
+    if (gate) this.lifecycle.endInstance(inst, { status: 'skipped', attempts: inst.attempt, reason: gate });
+    else this.scheduler.push(job.unit);
+  }
+
   /** The attempt's call ended: it no longer runs, and neither do its backstop and readiness watch. */
-  private stopRunning(job: Job, backstop: NodeJS.Timeout | undefined, service: ServiceRun | undefined): void {
+  private stopRunning(job: Job, backstop: NodeJS.Timeout | undefined, service: ServiceRun | undefined, chain: Chain | undefined): void {
     clearTimeout(backstop);
+    if (chain) this.chained--;
     service?.watch?.stop();
     this.running.delete(job);
     for (const m of job.members) this.runningMembers.delete(m);
@@ -332,6 +376,7 @@ class Attempts implements AttemptRunner {
    */
   private endAll(job: Job, outcome: Outcome, results: TaskResult[]): void {
     job.members.forEach((m, i) => results[i]!.status === 'failed' && this.lifecycle.noteFailure(m));
+    this.stopChainsIfStopping();
     // A ready service gave its slot back when it became ready.
     const service = this.services.get(job);
     this.services.delete(job);

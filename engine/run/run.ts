@@ -27,7 +27,8 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
     concurrency: ctx.concurrency,
     groups: ctx.groups,
     pools: pipeline.pools,
-    start: (unit, info) => attempts.start(unit.id, info.circuitOpen),
+    start: (unit, info) => attempts.start(unit.id, info),
+    chainLength: () => attempts.chainLength(),
   });
   const lifecycle = createLifecycle(
     ctx,

@@ -34,12 +34,25 @@ export type Unit = {
   locks?: readonly string[];
   /** What the unit takes from its pool's token budget (`pools.*.tokens`), e.g. an llm call's token estimate. */
   weight?: number;
+  /**
+   * It may share one run-wide slot with the chainable units started with it, running one after
+   * another (see SchedulerOptions.chainLength). Ignored for a unit with a group, a pool or locks.
+   */
+  chainable?: boolean;
 };
 
 export type StartInfo = {
   /** The unit's pool has its breaker open: fail the unit fast with CIRCUIT_OPEN. It holds no pool slot or lock. */
   circuitOpen: boolean;
+  /**
+   * Units started with the same chain share one run-wide slot: they must run one after another,
+   * in the order started. The slot is free once every one of them is done.
+   */
+  chain?: Chain;
 };
+
+/** Units sharing one run-wide slot; `open` counts those not done yet. */
+export type Chain = { open: number };
 
 export type SchedulerOptions = {
   /** Most units running at once, run-wide. */
@@ -54,6 +67,12 @@ export type SchedulerOptions = {
   start: (unit: Unit, info: StartInfo) => void;
   /** Clock for rate limits and breaker cooldowns (default Date.now). */
   now?: () => number;
+  /**
+   * How many chainable units may share a slot right now (default 1: none). A chain takes the
+   * highest-priority ready units in order and stops at the first that is not chainable, so it
+   * never runs one ahead of a unit that outranks it.
+   */
+  chainLength?: () => number;
 };
 
 export interface Scheduler {
@@ -93,6 +112,7 @@ type Entry = {
   wokenBy: Lane | undefined;
   circuitOpen: boolean;
   ticket: PoolTicket | undefined;
+  chain: Chain | undefined;
 };
 
 /** A group or a pool, with the units parked until it has room. */
@@ -127,6 +147,7 @@ class ReadyQueue implements Scheduler {
   private concurrency: number;
   private readonly start: SchedulerOptions['start'];
   private readonly clock: () => number;
+  private readonly chainLength: () => number;
   private readonly ready = new Heap<Entry>(before);
   private readonly entries = new Map<string, Entry>();
   private readonly locks = createLockManager();
@@ -142,6 +163,7 @@ class ReadyQueue implements Scheduler {
     this.concurrency = checkConcurrency(options.concurrency);
     this.start = options.start;
     this.clock = options.now ?? Date.now;
+    this.chainLength = options.chainLength ?? (() => 1);
     for (const [name, limit] of Object.entries(options.groups ?? {})) {
       this.groups.set(name, lane(createSemaphore(limit), undefined));
     }
@@ -160,7 +182,9 @@ class ReadyQueue implements Scheduler {
       while (this.active < this.concurrency) {
         const entry = this.ready.pop();
         if (!entry) break;
-        if (entry.where === 'ready') this.admit(entry);
+        if (entry.where !== 'ready') continue;
+        if (chains(entry)) this.beginChain(entry);
+        else this.admit(entry);
       }
     } finally {
       this.pumping = false;
@@ -204,6 +228,26 @@ class ReadyQueue implements Scheduler {
     this.waitingCount--;
     this.passWake(entry);
     this.start(entry.unit, { circuitOpen });
+  }
+
+  /** The entry and the chainable ready entries after it, up to chainLength, on one slot. */
+  private beginChain(first: Entry): void {
+    const limit = this.chainLength();
+    const members = [first];
+    for (let next = this.ready.peek(); members.length < limit && next; next = this.ready.peek()) {
+      if (next.where === 'ready' && !chains(next)) break;
+      this.ready.pop();
+      if (next.where === 'ready') members.push(next);
+    }
+    if (members.length === 1) return this.begin(first, false);
+    const chain: Chain = { open: members.length };
+    this.active++;
+    for (const entry of members) {
+      entry.where = 'running';
+      entry.chain = chain;
+      this.waitingCount--;
+    }
+    for (const entry of members) this.start(entry.unit, { circuitOpen: false, chain });
   }
 
   private park(entry: Entry, where: Lane): void {
@@ -298,6 +342,7 @@ class ReadyQueue implements Scheduler {
       wokenBy: undefined,
       circuitOpen: false,
       ticket: undefined,
+      chain: undefined,
     };
     this.entries.set(unit.id, entry);
     this.waitingCount++;
@@ -310,6 +355,7 @@ class ReadyQueue implements Scheduler {
     if (!entry || entry.where !== 'running') throw new WeftError('INTERNAL', `unit ${unitId} is not running`);
     entry.where = 'gone';
     this.entries.delete(unitId);
+    if (entry.chain && --entry.chain.open > 0) return;
     this.active--;
     if (!entry.circuitOpen) {
       const { group, pool } = entry;
@@ -370,6 +416,12 @@ class ReadyQueue implements Scheduler {
       lane.timer = undefined;
     }
   }
+}
+
+/** A unit that may share its slot: chainable, and bound by nothing but the run-wide concurrency. */
+function chains(entry: Entry): boolean {
+  const { unit } = entry;
+  return unit.chainable === true && !entry.group && !entry.pool && (unit.locks === undefined || unit.locks.length === 0);
 }
 
 function lane(slots: Semaphore | undefined, pool: PoolLimits | undefined): Lane {
