@@ -12,7 +12,9 @@ import { waitFor } from './support/wait.js';
 import { callContext, makeTempDir, modulesDir } from './plugins/helpers.js';
 
 const pool = createExecutorPool({ workers: 1 });
-afterAll(() => pool.destroy());
+// Its chains never give calls back for running long: only a stop or a cancellation does.
+const patient = createExecutorPool({ workers: 2, chainReleaseMs: 60_000 });
+afterAll(() => Promise.all([pool.destroy(), patient.destroy()]));
 
 async function entry(name: 'give' | 'late' | 'span'): Promise<ExecutorEntry> {
   const moduleUrl = pathToFileURL(path.join(modulesDir, 'isolated-plugin.js')).href;
@@ -55,21 +57,39 @@ describe('chained calls on isolated threads', () => {
   type Span = { start: number; end: number; thread: number };
 
   it('runs the calls of one chain one after another, in order, on one thread', async () => {
-    const pool2 = createExecutorPool({ workers: 2 });
-    try {
-      const span = await entry('span');
-      const chain = {};
-      const calls = [0, 1, 2, 3].map((i) => pool2.run(span, { ms: 30 }, callContext({ taskId: `c${i}` }), { chain }) as Promise<Span>);
-      // Made in the same turn but with no chain: free to run beside them, on either thread.
-      const free = pool2.run(span, { ms: 30 }, callContext()) as Promise<Span>;
-      const spans = await Promise.all(calls);
-      expect(new Set(spans.map((s) => s.thread)).size).toBe(1);
-      for (let i = 1; i < spans.length; i++) expect(spans[i]!.start).toBeGreaterThanOrEqual(spans[i - 1]!.end);
-      const alone = await free;
-      expect(alone.start).toBeLessThan(spans[3]!.start);
-    } finally {
-      await pool2.destroy();
-    }
+    const span = await entry('span');
+    const chain = {};
+    const calls = [0, 1, 2, 3].map((i) => patient.run(span, { ms: 30 }, callContext({ taskId: `c${i}` }), { chain }) as Promise<Span>);
+    // Made in the same turn but with no chain: free to run beside them, on either thread.
+    const free = patient.run(span, { ms: 30 }, callContext()) as Promise<Span>;
+    const spans = await Promise.all(calls);
+    expect(new Set(spans.map((s) => s.thread)).size).toBe(1);
+    for (let i = 1; i < spans.length; i++) expect(spans[i]!.start).toBeGreaterThanOrEqual(spans[i - 1]!.end);
+    const alone = await free;
+    expect(alone.start).toBeLessThan(spans[3]!.start);
+  });
+
+  it('gives back the calls queued behind one that runs long, while it still runs', async () => {
+    const span = await entry('span');
+    const chain = {};
+    const settled: string[] = [];
+    const note = (name: string) => (value: unknown) => (settled.push(name), value);
+    const slow = pool.run(span, { ms: 400 }, callContext(), { chain }).then(note('slow'), note('slow'));
+    const behind = [1, 2].map((i) => pool.run(span, { ms: 1 }, callContext(), { chain }).then(note(`ok ${i}`), note(`back ${i}`)));
+    await Promise.all([slow, ...behind]);
+    expect(settled).toEqual(['back 1', 'back 2', 'slow']);
+    // One that holds its thread is noticed when it ends, before the next would start.
+    const busy = pool.run(span, { busy: 50 }, callContext(), { chain: {} });
+    const after = pool.run(span, { ms: 1 }, callContext(), { chain: {} });
+    await expect(busy).resolves.toMatchObject({ thread: expect.any(Number) });
+    await expect(after).resolves.toMatchObject({ thread: expect.any(Number) });
+    const sameChain = {};
+    const busy2 = pool.run(span, { busy: 50 }, callContext(), { chain: sameChain });
+    const next = pool.run(span, { ms: 1 }, callContext(), { chain: sameChain });
+    await Promise.all([
+      expect(busy2).resolves.toMatchObject({ thread: expect.any(Number) }),
+      expect(next).rejects.toMatchObject({ code: 'NOT_STARTED' }),
+    ]);
   });
 
   it('starts none of a chain\'s calls left once told to stop chains: they reject NOT_STARTED', async () => {
@@ -77,14 +97,18 @@ describe('chained calls on isolated threads', () => {
     const started = path.join(dir, 'started');
     const span = await entry('span');
     const chain = {};
-    const first = pool.run(span, { ms: 200, started }, callContext(), { chain });
-    const rest = [1, 2].map(() => pool.run(span, { ms: 1 }, callContext(), { chain }));
+    const first = patient.run(span, { ms: 200, started }, callContext(), { chain });
+    const rest = [1, 2].map(() => patient.run(span, { ms: 1 }, callContext(), { chain }));
     await waitFor(() => existsSync(started), 'the first call to start');
-    pool.stopChains!();
-    await expect(first).resolves.toMatchObject({ thread: expect.any(Number) });
-    for (const call of rest) await expect(call).rejects.toMatchObject({ code: 'NOT_STARTED' });
+    patient.stopChains!();
+    await Promise.all([
+      expect(first).resolves.toMatchObject({ thread: expect.any(Number) }),
+      ...rest.map((call) => expect(call).rejects.toMatchObject({ code: 'NOT_STARTED' })),
+    ]);
     // Chains made after the stop run as before.
-    await expect(pool.run(span, { ms: 1 }, callContext(), { chain: {} })).resolves.toMatchObject({ thread: expect.any(Number) });
+    const later = {};
+    const again = [1, 2].map(() => patient.run(span, { ms: 1 }, callContext(), { chain: later }));
+    for (const call of again) await expect(call).resolves.toMatchObject({ thread: expect.any(Number) });
   });
 
   it('rejects a cancelled chained call that had not started with NOT_STARTED, one that ran with its reason', async () => {
@@ -94,13 +118,15 @@ describe('chained calls on isolated threads', () => {
     const span = await entry('span');
     const chain = {};
     const [cancelFirst, cancelSecond] = [new Cancellation(), new Cancellation()];
-    const first = pool.run(late, { ms: 200, started, file: path.join(dir, 'seen.json') }, callContext(), { chain, signal: cancelFirst });
-    const second = pool.run(span, { ms: 1 }, callContext(), { chain, signal: cancelSecond });
+    const first = patient.run(late, { ms: 200, started, file: path.join(dir, 'seen.json') }, callContext(), { chain, signal: cancelFirst });
+    const second = patient.run(span, { ms: 1 }, callContext(), { chain, signal: cancelSecond });
     await waitFor(() => existsSync(started), 'the first call to start');
     cancelSecond.abort(new WeftError('TASK_CANCELLED', 'stop'));
     cancelFirst.abort(new WeftError('TASK_CANCELLED', 'stop'));
-    await expect(first).rejects.toMatchObject({ code: 'TASK_CANCELLED' });
-    await expect(second).rejects.toMatchObject({ code: 'NOT_STARTED' });
+    await Promise.all([
+      expect(first).rejects.toMatchObject({ code: 'TASK_CANCELLED' }),
+      expect(second).rejects.toMatchObject({ code: 'NOT_STARTED' }),
+    ]);
   });
 });
 

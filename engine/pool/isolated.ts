@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { WeftError, fromErrorData } from '../errors.js';
 import type { CancelSignal } from './cancellation.js';
 import { abortReasonToData } from './thread-errors.js';
+import { NOT_STARTED } from './chains.js';
 import type { ControlMessage, IsolatedMessage, WarmList, WorkerResult, WorkerTask } from './worker.js';
 
 /** How long past its timeout a call's thread may take to notice it before it counts as stuck. */
@@ -21,8 +22,6 @@ const CHAIN_LENGTH = 16;
 const QUICK_MS = 1;
 /** Chains hold several calls after this many quick calls in a row, and one after a slow one. */
 const QUICK_STREAK = 8;
-/** What a chained call its thread never ran resolves with. */
-const NOT_STARTED: WorkerResult = { ok: false, error: { code: 'NOT_STARTED', message: 'its thread did not start it' }, logs: 0 };
 
 export type IsolatedCall = {
   task: WorkerTask;

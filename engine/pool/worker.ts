@@ -11,6 +11,7 @@ import { WeftError, fromErrorData } from '../errors.js';
 import { installGuards, runAsCall, type CallScope } from './guard.js';
 import { runItems } from './run-items.js';
 import { abortReasonToData, errorToData } from './thread-errors.js';
+import { NOT_STARTED, RELEASE_MS, createChains } from './chains.js';
 
 /** One call as it crosses to the worker. Plain data: it is structured-cloned. */
 export type WorkerTask = {
@@ -62,7 +63,7 @@ export type IsolatedMessage =
   | { type: 'result'; key: number; result: WorkerResult }
   | { type: 'started' | 'timedOut'; key: number };
 
-const { controlChannel, logChannel, preload, env: baseEnv, isolated } = workerData as {
+const { controlChannel, logChannel, preload, env: baseEnv, isolated, chainReleaseMs } = workerData as {
   controlChannel: string;
   logChannel: string;
   preload?: WarmList;
@@ -70,6 +71,7 @@ const { controlChannel, logChannel, preload, env: baseEnv, isolated } = workerDa
   env: Record<string, string>;
   /** Calls arrive on the port (isolated.ts), not from Piscina. */
   isolated?: boolean;
+  chainReleaseMs?: number;
 };
 
 installGuards();
@@ -80,8 +82,13 @@ const running = new Map<number, Cancellation>();
 // worker hears it; the one that later starts the task finds it here. `forget` clears the rest.
 const earlyAborts = new Map<number, ErrorData>();
 let closedWith: ErrorData | undefined;
-/** Counts `stopChains`: a chain that sees it change starts none of its calls left. */
-let chainStops = 0;
+/** The calls of a chain run one after another (chains.ts). */
+const chains = createChains({
+  releaseMs: chainReleaseMs ?? RELEASE_MS,
+  run: runTimed,
+  mayStart: (task) => !closedWith && !earlyAborts.delete(task.key),
+  giveBack: (task) => post({ type: 'result', key: task.key, result: NOT_STARTED }),
+});
 
 const control = openChannel(controlChannel);
 control.onmessage = (event) => {
@@ -96,7 +103,7 @@ control.onmessage = (event) => {
     return;
   }
   if (message.type === 'stopChains') {
-    chainStops++;
+    chains.stopAll();
     return;
   }
   if (message.type === 'close') {
@@ -298,25 +305,10 @@ if (isolated) {
       }
       let end = i + 1;
       while (end < message.length && message[end]!.chain === task.chain) end++;
-      void runChain(message.slice(i, end));
+      void chains.run(message.slice(i, end));
       i = end;
     }
   });
-}
-
-/** What a chained call not started says: its caller schedules it again, or skips it. */
-const notStarted: WorkerResult = { ok: false, error: { code: 'NOT_STARTED', message: 'not started: the run stopped or the call was cancelled' }, logs: 0 };
-
-/** The calls of one chain, one after another; after a stop or an abort, the rest say they never started. */
-async function runChain(tasks: WorkerTask[]): Promise<void> {
-  const stops = chainStops;
-  for (const task of tasks) {
-    if (chainStops !== stops || closedWith || earlyAborts.delete(task.key)) {
-      post({ type: 'result', key: task.key, result: notStarted });
-      continue;
-    }
-    await runTimed(task);
-  }
 }
 
 /** Run a call on an isolated thread and post its result, with how long it took. */
