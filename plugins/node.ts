@@ -11,17 +11,18 @@ export type NodeFunctionContext = Pick<ExecutorContext, 'signal' | 'taskId' | 'a
 
 type TaskFunction = (input: unknown, ctx: NodeFunctionContext) => unknown;
 
-// Keyed by root and module as written, so a warm call skips path resolution and URL building.
+// Keyed by root and module as written, so a warm call skips path resolution and URL building;
+// once loaded, a module is taken without an await (a promise and a turn per call).
 const modules = new Map<string, Promise<Record<string, unknown>>>();
+const loaded = new Map<string, Record<string, unknown>>();
 
-function importModule(root: string, module: string): Promise<Record<string, unknown>> {
-  const key = `${root}\0${module}`;
+function importModule(key: string, root: string, module: string): Promise<Record<string, unknown>> {
   let loading = modules.get(key);
   if (!loading) {
     loading = import(pathToFileURL(path.resolve(root, module)).href) as Promise<Record<string, unknown>>;
     modules.set(key, loading);
     // A module that failed to load may be fixed before the next attempt; do not pin the failure here.
-    loading.catch(() => modules.delete(key));
+    loading.then((mod) => loaded.set(key, mod), () => modules.delete(key));
   }
   return loading;
 }
@@ -57,7 +58,8 @@ export const node: Executor<NodeWith, unknown> = {
   async run(w, ctx) {
     let mod: Record<string, unknown>;
     try {
-      mod = await importModule(ctx.root, w.module);
+      const key = `${ctx.root}\0${w.module}`;
+      mod = loaded.get(key) ?? (await importModule(key, ctx.root, w.module));
     } catch (cause) {
       throw new WeftError('TASK_FAILED', `cannot load module ${w.module}: ${(cause as Error).message}`, { cause });
     }

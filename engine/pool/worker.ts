@@ -247,7 +247,8 @@ class Call implements CallScope {
     const { task, controller } = this;
     running.set(task.key, controller);
     try {
-      const executor = (await loadExecutors(task.moduleUrl))[task.name];
+      // A loaded module's table is used as it is: an await per call is a promise per call.
+      const executor = (modules.get(task.moduleUrl) ?? (await loadExecutors(task.moduleUrl)))[task.name];
       if (!executor) {
         return { ok: false, error: { code: 'UNKNOWN_EXECUTOR', message: `${task.moduleUrl} has no executor "${task.name}"` }, logs: 0 };
       }
