@@ -23,14 +23,34 @@ const NO_LOCKS: readonly string[] = Object.freeze([]);
  * @example addInstance(ctx, state, 'lint[2]', 2, { item: 'c.ts', index: 2 })
  */
 export function addInstance(ctx: RunContext, state: TaskState, id: string, index: number, leg?: Leg): Instance {
-  const unit: Unit = { id, priority: state.priority, locks: NO_LOCKS };
-  if (state.spec.concurrency) unit.group = state.spec.group ?? state.spec.id;
-  if (state.spec.pool) unit.pool = state.spec.pool;
-  const inst: Instance = { id, task: state, index, unit, with: {}, env: ctx.runEnv, attempt: 0, continueOnError: state.spec.continueOnError };
-  if (leg) {
-    inst.leg = leg;
-    inst.item = leg.item;
-  }
+  // Every field set here, optional ones too: see TaskState.
+  const unit: Unit = {
+    id,
+    priority: state.priority,
+    group: state.spec.concurrency ? (state.spec.group ?? state.spec.id) : undefined,
+    pool: state.spec.pool || undefined,
+    locks: NO_LOCKS,
+    weight: undefined,
+    chainable: undefined,
+  };
+  const inst: Instance = {
+    id,
+    task: state,
+    index,
+    item: leg?.item,
+    leg,
+    continueOnError: state.spec.continueOnError,
+    timeoutMs: undefined,
+    model: undefined,
+    unit,
+    with: {},
+    env: ctx.runEnv,
+    attempt: 0,
+    startedAt: undefined,
+    result: undefined,
+    attemptLog: undefined,
+    fingerprint: undefined,
+  };
   state.instances.push(inst);
   return inst;
 }

@@ -27,18 +27,18 @@ export type Unit = {
   /** Higher starts first among ready units; ties go in push order. */
   priority: number;
   /** Concurrency group (`groups` option), e.g. the task id shared by its forEach instances. */
-  group?: string;
+  group?: string | undefined;
   /** A pool named in the `pools` option. */
-  pool?: string;
+  pool?: string | undefined;
   /** Resource keys: units sharing a key never run at the same time. */
-  locks?: readonly string[];
+  locks?: readonly string[] | undefined;
   /** What the unit takes from its pool's token budget (`pools.*.tokens`), e.g. an llm call's token estimate. */
-  weight?: number;
+  weight?: number | undefined;
   /**
    * It may share one run-wide slot with the chainable units started with it, running one after
    * another (see SchedulerOptions.chainLength). Ignored for a unit with a group, a pool or locks.
    */
-  chainable?: boolean;
+  chainable?: boolean | undefined;
 };
 
 export type StartInfo = {
