@@ -18,6 +18,8 @@ export default function stamp(input, { root }) {
   const log = path.join(root, 'log.txt');
   appendFileSync(log, 'start ' + (performance.timeOrigin + performance.now()) + '\\n');
   if (input === 'fail') throw new Error('failed on purpose');
+  if (input === 'wait') return new Promise(() => {});
+  if (input === 'spin') for (;;);
   appendFileSync(log, 'end ' + (performance.timeOrigin + performance.now()) + '\\n');
   return input;
 }
@@ -53,10 +55,11 @@ function countingPool(): { pool: ExecutorPool; longest: () => number; stops: () 
   return { pool: counting, longest: () => Math.max(0, ...sizes.values()), stops: () => stops };
 }
 
-type Extra = { head?: string; input?: (i: number) => string; signal?: AbortSignal; onEvent?: (e: RunEvent) => void };
+type Extra = { head?: string; input?: (i: number) => string; signal?: AbortSignal; onEvent?: (e: RunEvent) => void; timeout?: string };
 
 async function run(count: number, extra: Extra = {}) {
-  const tasks = Array.from({ length: count }, (_, i) => `  t${i}: { uses: node, with: { module: stamp.mjs, input: ${extra.input?.(i) ?? i} } }`);
+  const timeout = extra.timeout ? `, timeout: ${extra.timeout}` : '';
+  const tasks = Array.from({ length: count }, (_, i) => `  t${i}: { uses: node, with: { module: stamp.mjs, input: ${extra.input?.(i) ?? i} }${timeout} }`);
   const dir = makeProject({ 'stamp.mjs': stamp, 'pipeline.yaml': `name: chains\n${extra.head ?? 'concurrency: 2'}\ntasks:\n${tasks.join('\n')}\n` });
   const counting = countingPool();
   const report = await runPipeline(await loadValid(dir), { pool: counting.pool, signal: extra.signal, onEvent: extra.onEvent });
@@ -103,5 +106,23 @@ describe('chains of quick node tasks', () => {
     expect(seen.has('skipped:cancelled')).toBe(true);
     expect([...seen].every((s) => ['success', 'cancelled', 'skipped:cancelled'].includes(s))).toBe(true);
     expect(JSON.stringify(report)).not.toContain('NOT_STARTED');
+  });
+
+  it('lets the tasks chained behind one that never settles run elsewhere; it times out alone', async () => {
+    const { report, longest } = await run(400, { head: 'concurrency: 2\nfailFast: false', timeout: '1s', input: (i) => (i === 200 ? 'wait' : String(i)) });
+    expect(longest).toBeGreaterThan(1);
+    expect(report.tasks['t200']).toMatchObject({ status: 'failed', error: { code: 'TASK_TIMEOUT' } });
+    expect(statuses(report).filter((s) => s !== 'success')).toEqual(['failed']);
+    // Given back while it hung, not when its thread was replaced seconds later.
+    const hungEnd = (report.tasks['t200'] as { endedAt: number }).endedAt;
+    const lastOther = Math.max(...Object.entries(report.tasks).filter(([id]) => id !== 't200').map(([, t]) => (t as { endedAt: number }).endedAt));
+    expect(lastOther).toBeLessThan(hungEnd);
+  });
+
+  it('replaces a thread stuck in a chained task that never yields; the tasks behind it still run', async () => {
+    const { report, longest } = await run(400, { head: 'concurrency: 2\nfailFast: false', timeout: '1s', input: (i) => (i === 200 ? 'spin' : String(i)) });
+    expect(longest).toBeGreaterThan(1);
+    expect(report.tasks['t200']).toMatchObject({ status: 'failed', error: { code: 'TASK_TIMEOUT' } });
+    expect(statuses(report).filter((s) => s !== 'success')).toEqual(['failed']);
   });
 });
