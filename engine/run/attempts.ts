@@ -107,7 +107,8 @@ class Attempts implements AttemptRunner {
    */
   private chainable(job: Job): boolean {
     const { task } = job.members[0]!;
-    return this.ctx.pool?.chainLength !== undefined && task.entry.executor.isolate === true && !job.batch && !task.spec.service && !(this.ctx.upToDate && isCheckable(task));
+    if (this.ctx.pool?.chainLength === undefined || task.entry.executor.isolate !== true) return false;
+    return !job.batch && !task.spec.service && !(this.ctx.upToDate && isCheckable(task));
   }
 
   cancel(which?: (inst: Instance) => boolean): void {
