@@ -18,7 +18,7 @@ const MAX_RESENDS = 2;
  * call on a small machine; a chain crosses to its thread in one message.
  */
 const CHAIN_LENGTH = 16;
-/** A call is quick when its thread ran it in this long or less. */
+/** A call is quick when its thread ran it in this long or less (by default). */
 const QUICK_MS = 1;
 /** Chains hold several calls after this many quick calls in a row, and one after a slow one. */
 const QUICK_STREAK = 8;
@@ -92,6 +92,7 @@ export function createIsolatedThreads(
   postControl: (message: ControlMessage) => void,
   graceMs: number,
   perThread: number,
+  quickMs = QUICK_MS,
 ): IsolatedThreads {
   const threads: Thread[] = [];
   /** Calls waiting for a thread with room (every thread runs `perThread` calls at most). */
@@ -102,7 +103,7 @@ export function createIsolatedThreads(
   let lastChain: object | undefined;
   let lastChainThread: Thread | undefined;
   let chainSeq = 0;
-  /** Calls in a row that ran within QUICK_MS. */
+  /** Calls in a row that ran within quickMs. */
   let quick = 0;
 
   function start(): Thread {
@@ -127,7 +128,7 @@ export function createIsolatedThreads(
     if (message.type === 'log') call.onLog?.(message.stream, message.line);
     else if (message.type === 'result') {
       const { ms } = message.result;
-      if (ms !== undefined) quick = ms <= QUICK_MS ? quick + 1 : 0;
+      if (ms !== undefined) quick = ms <= quickMs ? quick + 1 : 0;
       call.unstarted = !message.result.ok && message.result.error.code === 'NOT_STARTED';
       settle(call, () => call.resolve(message.result));
     }

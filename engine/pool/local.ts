@@ -53,6 +53,8 @@ export type ExecutorPoolOptions = {
   graceMs?: number;
   /** How long a chained call may run before the calls queued behind it go back (default 10). */
   chainReleaseMs?: number;
+  /** Isolated calls form chains while each runs in this long or less (default 1). */
+  chainQuickMs?: number;
   /** Executors each thread loads (and warms up) as it starts, so the first task does not pay for it. */
   preload?: ExecutorEntry[];
   /**
@@ -122,7 +124,7 @@ export function createExecutorPool(options: ExecutorPoolOptions = {}): ExecutorP
   const logs = openChannel(channels.logChannel);
   const listening = new Map<number, TrackedCall>();
   listenForLogs(logs, control, shared, listening);
-  const isolated = createIsolatedThreads(workerUrl, workers, { ...channels, chainReleaseMs: options.chainReleaseMs }, (message) => control.postMessage(message), graceMs, options.tasksPerWorker ?? 64);
+  const isolated = createIsolatedThreads(workerUrl, workers, { ...channels, chainReleaseMs: options.chainReleaseMs }, (message) => control.postMessage(message), graceMs, options.tasksPerWorker ?? 64, options.chainQuickMs);
   // Inline executors warm up here, on the thread that runs them.
   const warmedInline = new Set<ExecutorEntry>();
   const warmInline = (entries: ExecutorEntry[]): void => warmInlineExecutors(entries, warmedInline);
