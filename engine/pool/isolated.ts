@@ -32,7 +32,8 @@ export type IsolatedCall = {
 };
 
 export type IsolatedThreads = {
-  run(call: IsolatedCall): Promise<WorkerResult>;
+  /** Resolves with the executor's output; rejects with the WeftError that ended the call. */
+  run(call: IsolatedCall): Promise<unknown>;
   warm(executors: WarmList): void;
   /**
    * How many calls a chain should hold now: CHAIN_LENGTH while calls are quick, else 1. A chain's
@@ -65,7 +66,7 @@ class Pending implements IsolatedCall {
 
   constructor(
     call: IsolatedCall,
-    public resolve: (result: WorkerResult) => void,
+    public resolve: (value: unknown) => void,
     public reject: (error: unknown) => void,
     private readonly onAbort: (pending: Pending) => void,
   ) {
@@ -78,6 +79,12 @@ class Pending implements IsolatedCall {
   handleEvent(): void {
     this.onAbort(this);
   }
+}
+
+/** The call's result as its promise's end: its output, or its error rebuilt as a WeftError. */
+function finishWith(call: Pending, result: WorkerResult): void {
+  if (result.ok) call.resolve(result.value);
+  else call.reject(fromErrorData(result.error));
 }
 
 /**
@@ -130,7 +137,7 @@ export function createIsolatedThreads(
       const { ms } = message.result;
       if (ms !== undefined) quick = ms <= quickMs ? quick + 1 : 0;
       call.unstarted = !message.result.ok && message.result.error.code === 'NOT_STARTED';
-      settle(call, () => call.resolve(message.result));
+      settle(call, () => finishWith(call, message.result));
     }
     else if (message.type === 'started') {
       // The thread must notice the timeout itself; if it cannot (a loop that never yields), it is stuck.
@@ -177,7 +184,7 @@ export function createIsolatedThreads(
       if (call.task.chain !== undefined) {
         // Sent again alone, it would run beside its chain's others: its caller schedules it again.
         call.unstarted = true;
-        settle(call, () => call.resolve(NOT_STARTED));
+        settle(call, () => finishWith(call, NOT_STARTED));
       } else if (closed || call.resends >= MAX_RESENDS) {
         settle(call, () => call.reject(new WeftError('TASK_FAILED', 'its worker thread ended while the task ran', { retryable: true })));
       } else {
@@ -245,7 +252,7 @@ export function createIsolatedThreads(
     run(call) {
       if (closed) return Promise.reject(new WeftError('TASK_CANCELLED', 'the executor pool is closed'));
       ensureThreads();
-      return new Promise<WorkerResult>((resolve, reject) => {
+      return new Promise<unknown>((resolve, reject) => {
         const pending = new Pending(call, resolve, reject, abort);
         call.signal?.addEventListener('abort', pending);
         dispatch(pending);
