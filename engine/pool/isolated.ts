@@ -61,8 +61,6 @@ class Pending implements IsolatedCall {
   thread?: Thread;
   resends = 0;
   timer?: NodeJS.Timeout;
-  /** Its result says its thread never started it (a chained call). */
-  unstarted = false;
 
   constructor(
     call: IsolatedCall,
@@ -136,8 +134,8 @@ export function createIsolatedThreads(
     else if (message.type === 'result') {
       const { ms } = message.result;
       if (ms !== undefined) quick = ms <= quickMs ? quick + 1 : 0;
-      call.unstarted = !message.result.ok && message.result.error.code === 'NOT_STARTED';
-      settle(call, () => finishWith(call, message.result));
+      const { result } = message;
+      settle(call, () => finishWith(call, result), !result.ok && result.error.code === 'NOT_STARTED');
     }
     else if (message.type === 'started') {
       // The thread must notice the timeout itself; if it cannot (a loop that never yields), it is stuck.
@@ -149,11 +147,16 @@ export function createIsolatedThreads(
     }
   }
 
-  function settle(call: Pending, finish: () => void): void {
+  /**
+   * The call is over: `finish` ends its promise, unless it was aborted (the abort's reason ends
+   * it then). A call its thread never started ends as `finish` says even then: its caller
+   * schedules it again or skips it.
+   */
+  function settle(call: Pending, finish: () => void, unstarted = false): void {
     clearTimeout(call.timer);
     if (call.thread?.calls.delete(call.task.key) && queued.length) dispatch(queued.shift()!);
     call.signal?.removeEventListener('abort', call);
-    if (call.signal?.aborted && !call.unstarted) call.reject(fromErrorData(abortReasonToData(call.signal.reason)));
+    if (call.signal?.aborted && !unstarted) call.reject(fromErrorData(abortReasonToData(call.signal.reason)));
     else finish();
   }
 
@@ -183,8 +186,7 @@ export function createIsolatedThreads(
       clearTimeout(call.timer);
       if (call.task.chain !== undefined) {
         // Sent again alone, it would run beside its chain's others: its caller schedules it again.
-        call.unstarted = true;
-        settle(call, () => finishWith(call, NOT_STARTED));
+        settle(call, () => finishWith(call, NOT_STARTED), true);
       } else if (closed || call.resends >= MAX_RESENDS) {
         settle(call, () => call.reject(new WeftError('TASK_FAILED', 'its worker thread ended while the task ran', { retryable: true })));
       } else {

@@ -56,8 +56,6 @@ export interface AttemptRunner {
   enqueue(job: Job): void;
   /** The scheduler gave the job its slots (scheduler `start`). */
   start(unitId: string, info: StartInfo): void;
-  /** How many chainable jobs may share a slot now (scheduler `chainLength`): the pool says. */
-  chainLength(): number;
   /** Abort running calls (all, or those `which` picks) and drop pending retries. */
   cancel(which?: (inst: Instance) => boolean): void;
   isRunning(inst: Instance): boolean;
@@ -81,8 +79,7 @@ class Attempts implements AttemptRunner {
   private readonly runningMembers = new Set<Instance>();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private readonly services = new Map<Job, ServiceRun>();
-  /** Chained calls on their way; the pool was told to stop chains once the run stopped. */
-  private chained = 0;
+  /** The pool was told to stop chains: the run stopped. */
   private chainsStopped = false;
 
   constructor(
@@ -95,10 +92,6 @@ class Attempts implements AttemptRunner {
     this.jobs.set(job.unit.id, job);
     if (this.chainable(job)) job.unit.chainable = true;
     this.scheduler.push(job.unit);
-  }
-
-  chainLength(): number {
-    return this.ctx.pool?.chainLength?.() ?? 1;
   }
 
   /**
@@ -176,7 +169,6 @@ class Attempts implements AttemptRunner {
     const backstop = call.timeoutMs ? this.backstop(controller, call.timeoutMs) : undefined;
     const capture: Capture = { startedAt: now };
     const service = job.members[0]!.task.spec.service ? this.watchService(job, controller) : undefined;
-    if (chain) this.chained++;
     try {
       const opts = { signal: controller, onLog: this.logTo(job, capture), chain };
       const { pool } = this.ctx;
@@ -184,10 +176,10 @@ class Attempts implements AttemptRunner {
       const items: BatchItemResult[] = job.batch
         ? await pool!.runBatch(entry, job.members.map((m) => m.with), call, opts)
         : [{ ok: true, output: await pool!.run(entry, job.members[0]!.with, call, opts) }];
-      this.stopRunning(job, backstop, service, chain);
+      this.stopRunning(job, backstop, service);
       this.settleItems(job, items, capture);
     } catch (error) {
-      this.stopRunning(job, backstop, service, chain);
+      this.stopRunning(job, backstop, service);
       const data = toErrorData(error);
       if (data.code === 'NOT_STARTED') this.unstarted(job);
       else this.settleFailedCall(job, data, capture);
@@ -196,7 +188,7 @@ class Attempts implements AttemptRunner {
 
   /** Stopping, the run starts nothing new: neither may the calls still waiting in a chain. */
   private stopChainsIfStopping(): void {
-    if (!this.ctx.flags.stopping || this.chained === 0 || this.chainsStopped) return;
+    if (!this.ctx.flags.stopping || this.chainsStopped) return;
     this.chainsStopped = true;
     this.ctx.pool?.stopChains?.();
   }
@@ -215,9 +207,8 @@ class Attempts implements AttemptRunner {
   }
 
   /** The attempt's call ended: it no longer runs, and neither do its backstop and readiness watch. */
-  private stopRunning(job: Job, backstop: NodeJS.Timeout | undefined, service: ServiceRun | undefined, chain: Chain | undefined): void {
+  private stopRunning(job: Job, backstop: NodeJS.Timeout | undefined, service: ServiceRun | undefined): void {
     clearTimeout(backstop);
-    if (chain) this.chained--;
     service?.watch?.stop();
     this.running.delete(job);
     for (const m of job.members) this.runningMembers.delete(m);

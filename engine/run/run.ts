@@ -28,7 +28,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
     groups: ctx.groups,
     pools: pipeline.pools,
     start: (unit, info) => attempts.start(unit.id, info),
-    chainLength: () => attempts.chainLength(),
+    chainLength: () => ctx.pool?.chainLength?.() ?? 1,
   });
   const lifecycle = createLifecycle(
     ctx,

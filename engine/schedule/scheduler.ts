@@ -242,6 +242,7 @@ class ReadyQueue implements Scheduler {
     if (members.length === 1) return this.begin(first, false);
     const chain: Chain = { open: members.length };
     this.active++;
+    // All running before any starts: a start may end units (or drain the queue) at once.
     for (const entry of members) {
       entry.where = 'running';
       entry.chain = chain;
