@@ -16,7 +16,7 @@ const pool = createExecutorPool({ workers: 1 });
 const patient = createExecutorPool({ workers: 2, chainReleaseMs: 60_000 });
 afterAll(() => Promise.all([pool.destroy(), patient.destroy()]));
 
-async function entry(name: 'give' | 'late' | 'span'): Promise<ExecutorEntry> {
+async function entry(name: 'give' | 'late' | 'span' | 'spread'): Promise<ExecutorEntry> {
   const moduleUrl = pathToFileURL(path.join(modulesDir, 'isolated-plugin.js')).href;
   const mod = (await import(moduleUrl)) as { executors: Record<string, ExecutorEntry['executor']> };
   return { name, executor: mod.executors[name]!, moduleUrl, source: 'test' };
@@ -38,6 +38,16 @@ describe('isolated threads', () => {
     const values = Array.from({ length: 200 }, (_, i) => i);
     const results = await Promise.all(values.map((value) => pool.run(give, { value }, callContext())));
     expect(results).toEqual(values.map((value) => ({ value })));
+  });
+
+  it("gives an executor a context whose spread keeps every field, its signal a real AbortSignal", async () => {
+    const copy = await pool.run(await entry('spread'), {}, callContext({ model: 'claude-test', timeoutMs: 5000 }));
+    expect(copy).toEqual({
+      keys: ['attempt', 'env', 'log', 'model', 'options', 'root', 'signal', 'taskId', 'timeoutMs'],
+      signal: true,
+      aborted: false,
+      env: 'string',
+    });
   });
 
   it('gives an executor that reads ctx.signal after a cancellation a signal already aborted, with the reason', async () => {

@@ -12,6 +12,7 @@ import { installGuards, runAsCall, type CallScope } from './guard.js';
 import { runItems } from './run-items.js';
 import { abortReasonToData, errorToData } from './thread-errors.js';
 import { NOT_STARTED, RELEASE_MS, createChains } from './chains.js';
+import { threadContext } from './thread-context.js';
 
 /** One call as it crosses to the worker. Plain data: it is structured-cloned. */
 export type WorkerTask = {
@@ -252,15 +253,7 @@ class Call implements CallScope {
       if (!executor) {
         return { ok: false, error: { code: 'UNKNOWN_EXECUTOR', message: `${task.moduleUrl} has no executor "${task.name}"` }, logs: 0 };
       }
-      const { envDelta: delta, ...sent } = task.ctx;
-      const ctx: ExecutorContext = {
-        ...sent,
-        env: envOf(delta),
-        get signal() {
-          return controller.signal;
-        },
-        log: (s, l) => this.log(s, l),
-      };
+      const ctx = threadContext(task.ctx, envOf(task.ctx.envDelta), controller, (s, l) => this.log(s, l));
       // The timeout clock starts when the executor does, not while the call was queued or its module loaded.
       if (task.ctx.timeoutMs) {
         if (isolated) postNow({ type: 'started', key: task.key });

@@ -21,6 +21,15 @@ describe('node executor', () => {
     expect((out as { taskId: string }).taskId).toMatch(/^test-/);
   });
 
+  it("gives the function a context whose spread keeps every field, its signal a real AbortSignal", async () => {
+    const root = makeTempDir();
+    writeFileSync(
+      path.join(root, 'spread.mjs'),
+      'export default (input, ctx) => { const copy = { ...ctx }; return { keys: Object.keys(copy).sort(), signal: copy.signal instanceof AbortSignal, log: typeof copy.log }; };',
+    );
+    expect(await run({ module: 'spread.mjs' }, root)).toEqual({ keys: ['attempt', 'log', 'root', 'signal', 'taskId'], signal: true, log: 'function' });
+  });
+
   it('calls the default export when export is not given', async () => {
     const root = makeTempDir();
     writeFileSync(path.join(root, 'main.js'), 'export default async (input) => `hello ${input}`;');
