@@ -2,7 +2,7 @@
 // ended or will retry". A single task is a batch of one, so retries, signals for adaptive pools,
 // budget accounting and cancellation are written once.
 import { WeftError, toErrorData } from '../errors.js';
-import type { ExecutorSignals } from '../executor.js';
+import type { ExecutorEntry, ExecutorOptions, ExecutorSignals } from '../executor.js';
 import { Cancellation } from '../pool/cancellation.js';
 import type { BatchItemResult, CallContext } from '../pool/local.js';
 import type { Chain, Outcome, Scheduler, StartInfo } from '../schedule/scheduler.js';
@@ -48,6 +48,11 @@ function dryRunOutput(inst: Instance): Record<string, unknown> {
   return out;
 }
 
+/** How one member's call ended: what its result and its attempt record are made from. */
+type CallEnd = { status: 'success'; output: unknown } | { status: 'failed'; error: ErrorData };
+
+const resultOf = (inst: Instance, end: CallEnd): TaskResult => (end.status === 'success' ? successResult(inst, end.output) : failedResult(inst, end.error));
+
 /** How long past a task's timeout the main thread waits for its worker to report the timeout itself. */
 const TIMEOUT_BACKSTOP_MS = 5000;
 
@@ -74,11 +79,14 @@ export function createAttemptRunner(ctx: RunContext, scheduler: Scheduler, lifec
 }
 
 class Attempts implements AttemptRunner {
+  /** Jobs queued or running, by unit id: one that ended is dropped (a run keeps what it holds). */
   private readonly jobs = new Map<string, Job>();
   private readonly running = new Map<Job, Cancellation>();
   private readonly runningMembers = new Set<Instance>();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private readonly services = new Map<Job, ServiceRun>();
+  /** ctx.options per executor, without and with the response cache (optionsFor). */
+  private readonly options = new Map<ExecutorEntry, [ExecutorOptions, ExecutorOptions]>();
   /** The pool was told to stop chains: the run stopped. */
   private chainsStopped = false;
 
@@ -133,6 +141,7 @@ class Attempts implements AttemptRunner {
     const gate = this.lifecycle.gate(job.members[0]!);
     if (gate) {
       this.stopChainsIfStopping();
+      this.jobs.delete(unitId);
       this.scheduler.done(unitId, { ok: true, skipped: true });
       for (const m of job.members) this.lifecycle.endInstance(m, { status: 'skipped', attempts: m.attempt, reason: gate });
       return;
@@ -157,7 +166,6 @@ class Attempts implements AttemptRunner {
     for (const m of job.members) {
       m.attempt += 1;
       m.startedAt ??= now;
-      if (!this.ctx.dryRun) m.attemptLog ??= [];
       this.ctx.emit({ type: 'task:start', id: m.id, attempt: m.attempt, at: now });
     }
     if (this.ctx.dryRun) {
@@ -202,8 +210,9 @@ class Attempts implements AttemptRunner {
     inst.attempt -= 1;
     this.scheduler.done(job.unit.id, { ok: true, skipped: true });
     const gate = this.lifecycle.gate(inst);
-    if (gate) this.lifecycle.endInstance(inst, { status: 'skipped', attempts: inst.attempt, reason: gate });
-    else this.scheduler.push(job.unit);
+    if (!gate) return this.scheduler.push(job.unit);
+    this.jobs.delete(job.unit.id);
+    this.lifecycle.endInstance(inst, { status: 'skipped', attempts: inst.attempt, reason: gate });
   }
 
   /** The attempt's call ended: it no longer runs, and neither do its backstop and readiness watch. */
@@ -231,6 +240,7 @@ class Attempts implements AttemptRunner {
     }
     const gate = leader.result ? 'cancelled' : this.lifecycle.gate(leader);
     if (gate) {
+      this.jobs.delete(job.unit.id);
       this.scheduler.done(job.unit.id, { ok: true, skipped: true });
       this.lifecycle.endInstance(leader, { status: 'skipped', attempts: leader.attempt, reason: gate });
       return;
@@ -288,23 +298,23 @@ class Attempts implements AttemptRunner {
   /** The call returned: each member's output or error. Results are timed and spend accounted before done() may start the next unit. */
   private settleItems(job: Job, items: BatchItemResult[], capture: Capture): void {
     let rateLimitRemaining: number | undefined;
-    const results = job.members.map((m, i): TaskResult => {
+    const ends = job.members.map((m, i): CallEnd => {
       const item = items[i];
-      if (!item) return failedResult(m, { code: 'INTERNAL', message: 'batch returned no result' });
-      if (!item.ok) return failedResult(m, item.error);
+      if (!item) return { status: 'failed', error: { code: 'INTERNAL', message: 'batch returned no result' } };
+      if (!item.ok) return { status: 'failed', error: item.error };
       const { output, signals } = splitSignals(item.output);
       this.countSignals(signals);
       if (signals?.rateLimitRemaining !== undefined) rateLimitRemaining = Math.min(rateLimitRemaining ?? 1, signals.rateLimitRemaining);
       this.ctx.budget.account(output);
       const invalid = checkOutput(output);
-      if (invalid) return failedResult(m, invalid);
+      if (invalid) return { status: 'failed', error: invalid };
       this.ctx.upToDate?.succeeded(m, output);
-      return successResult(m, output);
+      return { status: 'success', output };
     });
     const outcome: Outcome = { ok: true };
     if (rateLimitRemaining !== undefined) outcome.rateLimitRemaining = rateLimitRemaining;
-    this.recordAttempts(job, capture, results);
-    this.endAll(job, outcome, results);
+    this.recordAttempts(job, capture, ends);
+    this.endAll(job, outcome, job.members.map((m, i) => resultOf(m, ends[i]!)));
   }
 
   /** The whole call failed: retry it after its backoff, or end every member with the error. */
@@ -319,8 +329,8 @@ class Attempts implements AttemptRunner {
       return this.retryLater(job, error);
     }
     const cancelled = this.cancelledNow(leader);
+    this.recordAttempts(job, capture, job.members.map(() => (cancelled ? { status: 'cancelled' } : { status: 'failed', error })));
     const results = job.members.map((m): TaskResult => (cancelled ? { ...timing(m), status: 'cancelled', reason: error.message } : failedResult(m, error)));
-    this.recordAttempts(job, capture, results);
     this.endAll(job, { ok: false, overloaded }, results);
   }
 
@@ -335,30 +345,32 @@ class Attempts implements AttemptRunner {
     const leader = job.members[0]!;
     // The last 64 KiB of each stream, like a failed attempt's excerpt.
     const output = { stdout: capture.stdout?.finish().text ?? '', stderr: capture.stderr?.finish().text ?? '', stopped: service.stopped };
+    const status = service.stopped ? 'success' : this.cancelledNow(leader) ? 'cancelled' : 'failed';
+    this.recordAttempts(job, capture, [status === 'failed' ? { status, error } : { status }]);
     let result: TaskResult;
-    if (service.stopped) result = successResult(leader, output);
-    else if (this.cancelledNow(leader)) result = { ...timing(leader), status: 'cancelled', reason: error.message };
+    if (status === 'success') result = successResult(leader, output);
+    else if (status === 'cancelled') result = { ...timing(leader), status, reason: error.message };
     else result = { ...failedResult(leader, error), output } as TaskResult;
-    this.recordAttempts(job, capture, [result]);
-    this.endAll(job, { ok: result.status === 'success' }, [result]);
+    this.endAll(job, { ok: status === 'success' }, [result]);
   }
 
   /**
    * Keep how each member's attempt ended and what it printed, failed or not: a failed test step's
-   * output is what says why. Results share the member's log array, so they see the new record.
+   * output is what says why. Recorded before the member's result is made: the result holds its log.
    */
-  private recordAttempts(job: Job, capture: Capture, ends: Array<Pick<AttemptRecord, 'status' | 'error'> | TaskResult>): void {
+  private recordAttempts(job: Job, capture: Capture, ends: Array<Pick<AttemptRecord, 'status' | 'error'>>): void {
     const endedAt = Date.now();
     const stdout = capture.stdout?.finish();
     const stderr = capture.stderr?.finish();
     job.members.forEach((m, i) => {
       const end = ends[i]!;
-      if (end.status === 'skipped' || end.status === 'up-to-date') return;
       const record: AttemptRecord = { attempt: m.attempt, startedAt: capture.startedAt, endedAt, status: end.status };
-      if ('error' in end && end.error) record.error = end.error;
+      if (end.error) record.error = end.error;
       if (stdout) record.stdout = stdout;
       if (stderr) record.stderr = stderr;
-      (m.attemptLog ??= []).push(record);
+      // A log of one is an array of one: one grown by push holds room for 17, kept till the run ends.
+      if (m.attemptLog) m.attemptLog.push(record);
+      else m.attemptLog = [record];
     });
   }
 
@@ -372,6 +384,7 @@ class Attempts implements AttemptRunner {
     // A ready service gave its slot back when it became ready.
     const service = this.services.get(job);
     this.services.delete(job);
+    this.jobs.delete(job.unit.id);
     if (!service?.slotFreed) this.scheduler.done(job.unit.id, outcome);
     job.members.forEach((m, i) => this.lifecycle.endInstance(m, results[i]!));
   }
@@ -393,16 +406,25 @@ class Attempts implements AttemptRunner {
     this.retryTimers.add(timer);
   }
 
+  /**
+   * ctx.options of an executor's calls, with or without the response cache: built once per run
+   * and shared (frozen), where one per task was kept by a 10k-task run till its end.
+   */
+  private optionsFor(entry: ExecutorEntry, cache: boolean): ExecutorOptions {
+    let built = this.options.get(entry);
+    if (!built) {
+      const base = { ...pluginOptions(entry, this.ctx.pipeline.config), ...this.ctx.execOptions };
+      built = [Object.freeze({ ...base, cache: false }), Object.freeze({ ...base, cache: true })];
+      this.options.set(entry, built);
+    }
+    return built[cache ? 1 : 0];
+  }
+
   /** The call's context: what the executor is told of the task and this attempt. */
   private callContext(job: Job): CallContext {
     const leader = job.members[0]!;
     const { spec, entry } = leader.task;
-    // Built once per task: per attempt it was a measurable share of a 10k-task run's garbage.
-    let options = (leader.task.ctxOptions ??= {
-      ...pluginOptions(entry, this.ctx.pipeline.config),
-      ...this.ctx.execOptions,
-      cache: spec.cache !== false && !this.ctx.options.noCache,
-    });
+    let options = this.optionsFor(entry, spec.cache !== false && !this.ctx.options.noCache);
     if (entry.executor.needsScope) options = { ...options, scope: instanceScope(this.ctx, leader) };
     // The pool sends a thread only how this env differs from the one it was given at its start.
     const call: CallContext = { taskId: job.unit.id, attempt: leader.attempt, root: this.ctx.pipeline.root, options, env: leader.env };

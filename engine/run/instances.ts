@@ -9,7 +9,7 @@ import { isTruthy } from '../truthy.js';
 import type { Unit } from '../schedule/scheduler.js';
 import type { ErrorData, Leg } from '../types.js';
 import type { RunContext } from './setup.js';
-import type { Instance, TaskState } from './state.js';
+import { NO_INSTANCES, type Instance, type TaskState } from './state.js';
 import { envValues } from './values.js';
 
 /** One executor call's worth of work: `batch` jobs go to the executor's runBatch as one call. */
@@ -51,7 +51,9 @@ export function addInstance(ctx: RunContext, state: TaskState, id: string, index
     attemptLog: undefined,
     fingerprint: undefined,
   };
-  state.instances.push(inst);
+  // Most tasks have one instance: an array of one, not one grown by push (room for 17).
+  if (state.instances === NO_INSTANCES) state.instances = [inst];
+  else state.instances.push(inst);
   return inst;
 }
 

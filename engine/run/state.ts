@@ -7,8 +7,10 @@ import type { Unit } from '../schedule/scheduler.js';
 import { joinEntry } from './template-join.js';
 import type { AttemptRecord, ErrorData, Leg, Pipeline, SkipReason, TaskResult, TaskSpec } from '../types.js';
 
-/** The needs of a task that needs nothing: shared, never written. */
-const NO_NEEDS: TaskState[] = [];
+/** The needs of a task that needs nothing, and its dependents when nothing needs it: shared, never written. */
+const NO_TASKS: TaskState[] = [];
+/** The instances of a task that has none yet: shared, never written (addInstance replaces it). */
+export const NO_INSTANCES: Instance[] = [];
 
 /**
  * A task while it runs: its needs, its instances (one unless forEach) and what came of them.
@@ -28,8 +30,6 @@ export type TaskState = {
   priority: number;
   instances: Instance[];
   open: number;
-  /** ctx.options shared by the task's attempts (built on first use). */
-  ctxOptions?: Record<string, unknown> | undefined;
   /** Final status of the task as a whole; set once every instance ended. */
   status?: TaskResult['status'] | undefined;
   skipReason?: SkipReason | undefined;
@@ -82,12 +82,11 @@ export function createTaskStates(pipeline: Pipeline, registry: Registry): Map<st
       entry,
       index: tasks.size,
       waiting: spec.needs.length,
-      needs: NO_NEEDS,
-      dependents: [],
+      needs: NO_TASKS,
+      dependents: NO_TASKS,
       priority: 0,
-      instances: [],
+      instances: NO_INSTANCES,
       open: 0,
-      ctxOptions: undefined,
       status: undefined,
       skipReason: undefined,
       resumed: undefined,
@@ -96,23 +95,35 @@ export function createTaskStates(pipeline: Pipeline, registry: Registry): Map<st
     });
   }
   const states = [...tasks.values()];
-  for (const state of states) {
-    const ids = state.spec.needs;
-    if (ids.length === 0) continue;
-    // Sized once: growing one array per task by push was a third of linking a 10k-task run.
-    const needs = new Array<TaskState>(ids.length);
-    for (let i = 0; i < ids.length; i++) {
-      const need = tasks.get(ids[i]!)!;
-      needs[i] = need;
-      need.dependents.push(state);
-    }
-    state.needs = needs;
-  }
+  linkNeeds(states, tasks);
   // Explicit `priority` first, then the longest chain from the task to the end of the run, walked
   // over the linked states (building a graph of ids again cost most of a 10k-task run's setup).
   const lengths = remainingPathLengths({ nodes: states, indexOf: (s) => s.index, needCount: (s) => s.needs.length, dependentsOf: (s) => s.dependents });
   for (const s of states) s.priority = (s.spec.priority ?? 0) * 1e6 + lengths[s.index]!;
   return tasks;
+}
+
+/**
+ * Each state's needs and dependents, in declaration order. Every array is sized once: one grown
+ * by push holds room for 17, and a 10k-task run keeps two per task until it ends (GC copies
+ * what survives, so what a run keeps is what its collections cost).
+ */
+function linkNeeds(states: TaskState[], byId: Map<string, TaskState>): void {
+  const dependents = new Int32Array(states.length);
+  for (const state of states) {
+    const ids = state.spec.needs;
+    if (ids.length === 0) continue;
+    const needs = new Array<TaskState>(ids.length);
+    for (let i = 0; i < ids.length; i++) {
+      const need = byId.get(ids[i]!)!;
+      needs[i] = need;
+      dependents[need.index]! += 1;
+    }
+    state.needs = needs;
+  }
+  for (const state of states) if (dependents[state.index]) state.dependents = new Array<TaskState>(dependents[state.index]!);
+  const filled = new Int32Array(states.length);
+  for (const state of states) for (const need of state.needs) need.dependents[filled[need.index]!++] = state;
 }
 
 /** A need that lets `when: success` dependents run: it succeeded, or failed with continueOnError. */
