@@ -29,7 +29,9 @@ export async function preflight(
     if (!entry.executor.preflight) continue;
     const item: Item = { id: spec.id, with: spec.with };
     if (spec.model) item.model = spec.model;
-    byExecutor.set(entry, [...(byExecutor.get(entry) ?? []), item]);
+    const list = byExecutor.get(entry);
+    if (list) list.push(item);
+    else byExecutor.set(entry, [item]);
   }
   const problems: Array<{ code: WeftErrorCode; message: string }> = [];
   for (const [entry, list] of byExecutor) {

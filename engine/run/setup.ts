@@ -99,14 +99,15 @@ export async function setupRun(pipeline: Pipeline, options: RunPipelineOptions):
   const secrets = remote ? remote(secretNames(pipeline, engine, partials)) : readSecrets(pipeline, engine, env, partials);
   const secretValues = Object.values(secrets);
   const tasks = createTaskStates(pipeline, registry);
+  const executors = executorsOf(tasks);
   // Credentials an executor reads from the environment (ANTHROPIC_API_KEY) are secrets too, though
   // no template names them: a task may print them, an API error may quote them.
-  for (const { entry } of tasks.values()) {
+  for (const entry of executors) {
     for (const name of entry.executor.secretEnv ?? []) if (env[name]) secretValues.push(env[name]!);
   }
   const masker = createMasker(secretValues);
   const dryRun = options.dryRun === true;
-  if (!dryRun) await preflight(pipeline, tasks, remote ? credentialsElsewhere(env, tasks) : env, executorOptionsBase(options));
+  if (!dryRun) await preflight(pipeline, tasks, remote ? credentialsElsewhere(env, executors) : env, executorOptionsBase(options));
 
   const startedAt = Date.now();
   const runId = options.runId ?? newRunId(startedAt);
@@ -118,9 +119,9 @@ export async function setupRun(pipeline: Pipeline, options: RunPipelineOptions):
   // Every process the run starts is marked, so none outlives weft (watchdog.ts).
   const watchdog = dryRun ? undefined : createWatchdog();
   const runEnv = { ...scope.env, ...watchdog?.env };
-  const pool = dryRun ? undefined : (options.pool ?? createExecutorPool({ workers: pipeline.config.workers, preload: preloadOf(tasks), env: runEnv }));
+  const pool = dryRun ? undefined : (options.pool ?? createExecutorPool({ workers: pipeline.config.workers, preload: preloadOf(executors), env: runEnv }));
   // A pool made before the pipeline was known (the CLI starts one while it loads) learns the executors now.
-  if (!dryRun) options.pool?.warm?.(preloadOf(tasks));
+  if (!dryRun) options.pool?.warm?.(preloadOf(executors));
   const sequential = options.sequential || !pipeline.parallel;
   const usage = createUsageTally();
   const store = dryRun ? undefined : options.store;
@@ -194,10 +195,17 @@ async function loadParts(pipeline: Pipeline, given?: Registry): Promise<Pick<Loa
  * The env preflight checks when workers elsewhere hold the credentials (ANTHROPIC_API_KEY): they
  * count as set here, and an attempt on a worker without one fails with MISSING_API_KEY there.
  */
-function credentialsElsewhere(env: Record<string, string | undefined>, tasks: Map<string, TaskState>): Record<string, string | undefined> {
+function credentialsElsewhere(env: Record<string, string | undefined>, executors: ExecutorEntry[]): Record<string, string | undefined> {
   const out = { ...env };
-  for (const { entry } of tasks.values()) for (const name of entry.executor.secretEnv ?? []) out[name] ??= '(on the workers)';
+  for (const entry of executors) for (const name of entry.executor.secretEnv ?? []) out[name] ??= '(on the workers)';
   return out;
+}
+
+/** The executors the run's tasks use, each once. */
+function executorsOf(tasks: Map<string, TaskState>): ExecutorEntry[] {
+  const entries = new Set<ExecutorEntry>();
+  for (const state of tasks.values()) entries.add(state.entry);
+  return [...entries];
 }
 
 function processEnv(env: Record<string, string | undefined>): Record<string, string> {
@@ -206,9 +214,9 @@ function processEnv(env: Record<string, string | undefined>): Record<string, str
   return out;
 }
 
-/** The executors the run's tasks use: each thread loads them as it starts. */
-function preloadOf(tasks: Map<string, TaskState>): ExecutorEntry[] {
-  return [...new Set([...tasks.values()].map((t) => t.entry).filter((e) => e.moduleUrl))];
+/** The executors each thread loads as it starts: those the run uses that have a module. */
+function preloadOf(executors: ExecutorEntry[]): ExecutorEntry[] {
+  return executors.filter((e) => e.moduleUrl);
 }
 
 /** `concurrency:` on a task caps its instances as a group; on a template call, every instance of its tasks together. */
