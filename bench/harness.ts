@@ -9,6 +9,8 @@ export type Row = { label: string; ms: number; baselineMs: number; note?: string
 export type BenchContext = {
   /** Median wall time of `repeat` runs of `fn`, after one warm-up run. */
   time(fn: () => unknown | Promise<unknown>, repeat?: number): Promise<number>;
+  /** Median wall time of each of `fns`, run in turns (see timeInTurns). */
+  timeInTurns<K extends string>(fns: Record<K, () => unknown | Promise<unknown>>, rounds?: number): Promise<Record<K, number>>;
   row(row: Row): void;
   line(text: string): void;
 };
@@ -36,6 +38,33 @@ export function registeredSections(): readonly BenchSection[] {
   return sections;
 }
 
+/**
+ * The median of each function's runs, taken in turns: one warm-up round, then `rounds` rounds
+ * that run each once. This machine's speed drifts from one second to the next (bare Piscina's
+ * median of three took 175 ms in one bench and 261 ms in the next), so a baseline timed in a
+ * block of its own, before the figure it is compared to, said more about the drift than about
+ * weft. In turns, both meet the same drift.
+ * @example const { bare, weft } = await timeInTurns({ bare: () => runBare(), weft: () => runWeft() });
+ */
+export async function timeInTurns<K extends string>(fns: Record<K, () => unknown | Promise<unknown>>, rounds = 5): Promise<Record<K, number>> {
+  const names = Object.keys(fns) as K[];
+  for (const name of names) await fns[name]();
+  const samples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<K, number[]>;
+  for (let round = 0; round < rounds; round++) {
+    for (const name of names) {
+      const start = performance.now();
+      await fns[name]();
+      samples[name].push(performance.now() - start);
+    }
+  }
+  return Object.fromEntries(names.map((name) => [name, median(samples[name])])) as Record<K, number>;
+}
+
+function median(samples: number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
 /** Median of `repeat` timed runs after one warm-up (JIT, module caches, file cache). */
 export async function time(fn: () => unknown | Promise<unknown>, repeat = 5): Promise<number> {
   await fn();
@@ -45,8 +74,7 @@ export async function time(fn: () => unknown | Promise<unknown>, repeat = 5): Pr
     await fn();
     samples.push(performance.now() - start);
   }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)]!;
+  return median(samples);
 }
 
 /**
@@ -63,7 +91,7 @@ export async function runSections(names: string[], write: (text: string) => void
     const rows: Row[] = [];
     const lines: string[] = [];
     write(`\n## ${section.name}: ${section.description}\n\n`);
-    await section.run({ time, row: (r) => rows.push(r), line: (l) => lines.push(l) });
+    await section.run({ time, timeInTurns, row: (r) => rows.push(r), line: (l) => lines.push(l) });
     write(formatRows(rows));
     for (const l of lines) write(`${l}\n`);
   }

@@ -62,16 +62,17 @@ async function noopDag(ctx: BenchContext, project: BenchProject, pool: ExecutorP
   const bare1 = barePool(project, pool.workers);
   const bare64 = barePool(project, pool.workers, 64);
   try {
-    const bare1Ms = await ctx.time(() => runBare(bare1, count), 3);
-    const bare64Ms = await ctx.time(() => runBare(bare64, count), 3);
+    // In turns, five rounds after a warm-up: medians of five, each run beside the others.
+    const times = await ctx.timeInTurns({
+      bare1: () => runBare(bare1, count),
+      bare64: () => runBare(bare64, count),
+      // Not the baseline: what a pool pays when only the default concurrency's calls are in flight.
+      limited: () => runBareLimited(bare64, count, pipeline.concurrency),
+      weft: () => runWith(pipeline, pool),
+      wide: () => runWith(wide, pool),
+    });
+    const { bare1: bare1Ms, bare64: bare64Ms, limited: limitedMs, weft: weftMs, wide: wideMs } = times;
     const baselineMs = Math.min(bare1Ms, bare64Ms);
-    // Not the baseline: what a pool pays when only the default concurrency's calls are in flight.
-    const limitedMs = await ctx.time(() => runBareLimited(bare64, count, pipeline.concurrency), 3);
-    // The median of three after the warm-up, as for the baselines: the second run of a process
-    // was still 750-1,100 ms where later ones took 500-600 (concurrency 4), so one sample said
-    // more about the JIT and the heap's growth than about the run loop.
-    const weftMs = await ctx.time(() => runWith(pipeline, pool), 3);
-    const wideMs = await ctx.time(() => runWith(wide, pool), 3);
     ctx.row({ label: `10,000 calls, bare Piscina (${pool.workers} threads, 1 call/thread)`, ms: bare1Ms, baselineMs });
     ctx.row({ label: `10,000 calls, bare Piscina (${pool.workers} threads, 64 calls/thread)`, ms: bare64Ms, baselineMs });
     ctx.row({ label: `10,000 calls, bare Piscina, ${pipeline.concurrency} in flight at a time (weft's default concurrency)`, ms: limitedMs, baselineMs });
