@@ -81,8 +81,6 @@ export function createAttemptRunner(ctx: RunContext, scheduler: Scheduler, lifec
 class Attempts implements AttemptRunner {
   /** Jobs queued or running, by unit id: one that ended is dropped (a run keeps what it holds). */
   private readonly jobs = new Map<string, Job>();
-  private readonly running = new Map<Job, Cancellation>();
-  private readonly runningMembers = new Set<Instance>();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private readonly services = new Map<Job, ServiceRun>();
   /** ctx.options per executor, without and with the response cache (optionsFor). */
@@ -113,8 +111,8 @@ class Attempts implements AttemptRunner {
   }
 
   cancel(which?: (inst: Instance) => boolean): void {
-    for (const [job, controller] of this.running) {
-      if (!which || which(job.members[0]!)) controller.abort(new WeftError('TASK_CANCELLED', 'run cancelled'));
+    for (const job of this.jobs.values()) {
+      if (job.controller && (!which || which(job.members[0]!))) job.controller.abort(new WeftError('TASK_CANCELLED', 'run cancelled'));
     }
     this.close();
   }
@@ -123,12 +121,12 @@ class Attempts implements AttemptRunner {
     for (const [job, service] of this.services) {
       if (job.members[0] !== inst || service.stopped) continue;
       service.stopped = true;
-      this.running.get(job)?.abort(new WeftError('TASK_CANCELLED', 'service stopped: nothing left in the run needs it'));
+      job.controller?.abort(new WeftError('TASK_CANCELLED', 'service stopped: nothing left in the run needs it'));
     }
   }
 
   isRunning(inst: Instance): boolean {
-    return this.runningMembers.has(inst);
+    return inst.running;
   }
 
   close(): void {
@@ -160,8 +158,8 @@ class Attempts implements AttemptRunner {
     // Running from before task:start, so a cancellation heard in that event finds it running.
     const controller = new Cancellation();
     if (!this.ctx.dryRun) {
-      this.running.set(job, controller);
-      for (const m of job.members) this.runningMembers.add(m);
+      job.controller = controller;
+      for (const m of job.members) m.running = true;
     }
     for (const m of job.members) {
       m.attempt += 1;
@@ -219,8 +217,8 @@ class Attempts implements AttemptRunner {
   private stopRunning(job: Job, backstop: NodeJS.Timeout | undefined, service: ServiceRun | undefined): void {
     clearTimeout(backstop);
     service?.watch?.stop();
-    this.running.delete(job);
-    for (const m of job.members) this.runningMembers.delete(m);
+    job.controller = undefined;
+    for (const m of job.members) m.running = false;
   }
 
   /**

@@ -3,9 +3,11 @@
 // one executor call runs: a single instance, or every instance of a `batch: true` task.
 import { parseDuration } from '../duration.js';
 import { WeftError, toErrorData } from '../errors.js';
+import { isTemplate } from '../handlebars/is-template.js';
 import { renderValue } from '../handlebars/render.js';
 import { didYouMean } from '../suggest.js';
 import { isTruthy } from '../truthy.js';
+import type { Cancellation } from '../pool/cancellation.js';
 import type { Unit } from '../schedule/scheduler.js';
 import type { ErrorData, Leg } from '../types.js';
 import type { RunContext } from './setup.js';
@@ -13,7 +15,13 @@ import { NO_INSTANCES, type Instance, type TaskState } from './state.js';
 import { envValues } from './values.js';
 
 /** One executor call's worth of work: `batch` jobs go to the executor's runBatch as one call. */
-export type Job = { unit: Unit; members: Instance[]; batch: boolean };
+export type Job = {
+  unit: Unit;
+  members: Instance[];
+  batch: boolean;
+  /** The running attempt's cancellation; undefined while the job waits (engine/run/attempts.ts). */
+  controller: Cancellation | undefined;
+};
 
 /** Shared by every unit without lock keys (most): renderInstance replaces it, never fills it. */
 const NO_LOCKS: readonly string[] = Object.freeze([]);
@@ -46,6 +54,7 @@ export function addInstance(ctx: RunContext, state: TaskState, id: string, index
     with: {},
     env: ctx.runEnv,
     attempt: 0,
+    running: false,
     startedAt: undefined,
     result: undefined,
     attemptLog: undefined,
@@ -85,19 +94,28 @@ function renderPerInstance(ctx: RunContext, inst: Instance, scope: Record<string
   }
 }
 
+/** An executor's shellFields or rawFields when it has none. */
+const NO_FIELDS: readonly string[] = [];
+
+/** A `with` value that renders to itself: a number, a boolean, null, or a string with no template. */
+const rendersToItself = (value: unknown): boolean => (typeof value === 'string' ? !isTemplate(value) : typeof value !== 'object' || value === null);
+
 /** Render what the instance needs before it can be scheduled: `with`, env, lock keys, weight. */
 function renderInstance(ctx: RunContext, inst: Instance): void {
   const { spec, entry } = inst.task;
   const where = `task ${inst.id}`;
   const scope = instanceScope(ctx, inst);
   renderPerInstance(ctx, inst, scope);
-  const { shellFields = [], rawFields = [] } = entry.executor;
+  const shellFields = entry.executor.shellFields ?? NO_FIELDS;
+  const rawFields = entry.executor.rawFields ?? NO_FIELDS;
   const rendered: Record<string, unknown> = {};
   for (const key in spec.with) {
     const value = spec.with[key];
-    rendered[key] = rawFields.includes(key)
-      ? value
-      : renderValue(ctx.engine, value, scope, { shell: shellFields.includes(key), where: `${where} with.${key}` });
+    // Most values are plain: they are copied without render options and a message made for each.
+    rendered[key] =
+      rawFields.includes(key) || rendersToItself(value)
+        ? value
+        : renderValue(ctx.engine, value, scope, { shell: shellFields.includes(key), where: `${where} with.${key}` });
   }
   inst.with = rendered;
   if (Object.keys(spec.env).length) {
@@ -129,10 +147,10 @@ export function prepareJobs(ctx: RunContext, state: TaskState): { jobs: Job[]; f
     }
   }
   const batch = state.spec.batch === true && (state.spec.forEach !== undefined || state.spec.matrix !== undefined) && state.entry.executor.runBatch !== undefined;
-  if (!batch) return { jobs: ready.map((inst) => ({ unit: inst.unit, members: [inst], batch: false })), failed };
+  if (!batch) return { jobs: ready.map((inst) => ({ unit: inst.unit, members: [inst], batch: false, controller: undefined })), failed };
   if (!ready.length) return { jobs: [], failed };
   // A batch holds one slot of the task's pool, weighing what its members weigh together.
   const unit: Unit = { id: state.spec.id, priority: state.priority, locks: [], weight: ready.reduce((w, i) => w + (i.unit.weight ?? 0), 0) };
   if (state.spec.pool) unit.pool = state.spec.pool;
-  return { jobs: [{ unit, members: ready, batch: true }], failed };
+  return { jobs: [{ unit, members: ready, batch: true, controller: undefined }], failed };
 }

@@ -58,6 +58,8 @@ export type Instance = {
   with: Record<string, unknown>;
   env: Record<string, string>;
   attempt: number;
+  /** An attempt of its job is running (attempts.ts). */
+  running: boolean;
   startedAt?: number | undefined;
   result?: TaskResult | undefined;
   /** Each attempt that ran, with its output's tail; copied into the instance's result. */
@@ -165,8 +167,17 @@ export function timing(inst: Instance): { attempts: number; startedAt: number; e
   return attemptLog ? { attempts, startedAt, endedAt, durationMs, attemptLog } : { attempts, startedAt, endedAt, durationMs };
 }
 
+// Written out rather than `{ status, ...timing(inst), output }`: a spread between other fields
+// is copied key by key at run time (0.07-0.13 µs here against 0.23-0.29), and nearly every
+// task of a run ends through this one.
 export function successResult(inst: Instance, output: unknown): TaskResult {
-  return { status: 'success', ...timing(inst), output };
+  const endedAt = Date.now();
+  const startedAt = inst.startedAt ?? endedAt;
+  const { attempt: attempts, attemptLog } = inst;
+  const durationMs = endedAt - startedAt;
+  return attemptLog
+    ? { status: 'success', attempts, startedAt, endedAt, durationMs, attemptLog, output }
+    : { status: 'success', attempts, startedAt, endedAt, durationMs, output };
 }
 
 export function failedResult(inst: Instance, error: ErrorData): TaskResult {
