@@ -60,6 +60,8 @@ await build({
   plugins: [asModules],
   logLevel: 'warning',
   legalComments: 'none',
+  charset: 'ascii',
+  minifyWhitespace: true,
 }).catch(() => process.exit(1));
 // esbuild renames a free name that a module also declares (__weftImport2, …): that module's
 // import() would then call its own function.

@@ -8,7 +8,8 @@ import { safeLine } from './safe-text.js';
 export const TAIL_LINES = 20;
 /** Earlier lines that look like a failure, shown above the tail. */
 const MARKED_LINES = 5;
-const FAILURE_MARK = /^\s*not ok\b|\b(error|errors|fail|failed|failure|failing|panic|exception|assert\w*)\b|✗|✖/i;
+// ✗ and ✖ as escapes: the CLI bundle is pure ASCII (read as one-byte text at every start).
+const FAILURE_MARK = /^\s*not ok\b|\b(error|errors|fail|failed|failure|failing|panic|exception|assert\w*)\b|\u2717|\u2716/i;
 
 /**
  * The lines of `text` worth showing: all of it when short, else the tail with the earlier lines
