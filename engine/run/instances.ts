@@ -77,6 +77,8 @@ export function instanceScope(ctx: RunContext, inst: Instance): Record<string, u
 /** Fields written as templates (continueOnError, timeout, pool, model), rendered for the instance. */
 function renderPerInstance(ctx: RunContext, inst: Instance, scope: Record<string, unknown>): void {
   const { spec } = inst.task;
+  // Most tasks have none of these: nothing is made for them (this runs once per instance).
+  if (spec.continueOnErrorIf === undefined && spec.templated === undefined) return;
   const where = `task ${inst.id}`;
   const render = (source: string, key: string): unknown => renderValue(ctx.engine, source, scope, { where: `${where} ${key}` });
   if (spec.continueOnErrorIf !== undefined) inst.continueOnError = isTruthy(render(spec.continueOnErrorIf, 'continueOnError'));
@@ -100,10 +102,15 @@ const NO_FIELDS: readonly string[] = [];
 /** A `with` value that renders to itself: a number, a boolean, null, or a string with no template. */
 const rendersToItself = (value: unknown): boolean => (typeof value === 'string' ? !isTemplate(value) : typeof value !== 'object' || value === null);
 
+/** Whether an object has a key, without listing them (Object.keys makes an array each time). */
+function hasKeys(value: object): boolean {
+  for (const _ in value) return true;
+  return false;
+}
+
 /** Render what the instance needs before it can be scheduled: `with`, env, lock keys, weight. */
 function renderInstance(ctx: RunContext, inst: Instance): void {
   const { spec, entry } = inst.task;
-  const where = `task ${inst.id}`;
   const scope = instanceScope(ctx, inst);
   renderPerInstance(ctx, inst, scope);
   const shellFields = entry.executor.shellFields ?? NO_FIELDS;
@@ -115,13 +122,13 @@ function renderInstance(ctx: RunContext, inst: Instance): void {
     rendered[key] =
       rawFields.includes(key) || rendersToItself(value)
         ? value
-        : renderValue(ctx.engine, value, scope, { shell: shellFields.includes(key), where: `${where} with.${key}` });
+        : renderValue(ctx.engine, value, scope, { shell: shellFields.includes(key), where: `task ${inst.id} with.${key}` });
   }
   inst.with = rendered;
-  if (Object.keys(spec.env).length) {
-    inst.env = { ...ctx.runEnv, ...envValues(renderValue(ctx.engine, spec.env, scope, { where: `${where} env` })) };
+  if (hasKeys(spec.env)) {
+    inst.env = { ...ctx.runEnv, ...envValues(renderValue(ctx.engine, spec.env, scope, { where: `task ${inst.id} env` })) };
   }
-  if (spec.locks.length) inst.unit.locks = spec.locks.map((l) => String(renderValue(ctx.engine, l, scope, { where: `${where} locks` })));
+  if (spec.locks.length) inst.unit.locks = spec.locks.map((l) => String(renderValue(ctx.engine, l, scope, { where: `task ${inst.id} locks` })));
   const model = inst.model ?? spec.model;
   if (entry.executor.weigh) inst.unit.weight = entry.executor.weigh(rendered, model ? { model } : {});
 }

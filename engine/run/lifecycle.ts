@@ -245,7 +245,6 @@ class TaskLifecycle implements Lifecycle {
   /** Make the task's outcome visible to templates as `tasks.<id>`. */
   private publishTask(state: TaskState): void {
     const { spec } = state;
-    const outputOf = (i: Instance) => (i.result?.status === 'success' || i.result?.status === 'up-to-date' ? i.result.output : null);
     if (spec.forEach || spec.matrix) {
       const outputs = state.instances.map(outputOf);
       const errors = state.instances.map((i) => (i.result?.status === 'failed' ? i.result.error : null));
@@ -359,6 +358,11 @@ class TaskLifecycle implements Lifecycle {
     for (const p of waiting) this.resolveTask(p);
     this.drainUnresolved('cancelled', kill);
   }
+}
+
+/** What templates read as an instance's output: null unless it succeeded (or was up to date). */
+function outputOf(inst: Instance): unknown {
+  return inst.result?.status === 'success' || inst.result?.status === 'up-to-date' ? inst.result.output : null;
 }
 
 /** A failure of a `continueOnError` task (or instance) is marked, so every view can count it apart. */

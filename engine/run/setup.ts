@@ -160,7 +160,7 @@ export async function setupRun(pipeline: Pipeline, options: RunPipelineOptions):
   if (watchdog) {
     ctx.watchdog = watchdog;
     // A run that will surely start a process forks its watchdog now, not inside its first task.
-    if ([...tasks.values()].some(startsProcessSurely)) watchdog.arm();
+    if (someTask(tasks, startsProcessSurely)) watchdog.arm();
   }
   if (store && journal) attachStore(ctx, store, journal);
   return ctx;
@@ -254,6 +254,12 @@ function keptHashes(store: Store): (files: readonly string[]) => Map<string, Kno
       return new Map();
     }
   };
+}
+
+/** Whether any task passes `test`, without an array of them all. */
+function someTask(tasks: Map<string, TaskState>, test: (state: TaskState) => boolean): boolean {
+  for (const state of tasks.values()) if (test(state)) return true;
+  return false;
 }
 
 /**
