@@ -68,6 +68,8 @@ describe('chained calls on isolated threads', () => {
 
   it('runs the calls of one chain one after another, in order, on one thread', async () => {
     const span = await entry('span');
+    // One call on each thread first: a thread still starting (a busy machine) would hold the free call back.
+    await Promise.all([0, 1].map(() => patient.run(span, {}, callContext())));
     const chain = {};
     const calls = [0, 1, 2, 3].map((i) => patient.run(span, { ms: 30 }, callContext({ taskId: `c${i}` }), { chain }) as Promise<Span>);
     // Made in the same turn but with no chain: free to run beside them, on either thread.
