@@ -31,20 +31,21 @@ const { vendoredFile, writeCodeCache } = await import('../dist/engine/code-cache
 /** The function engine/code-cache.ts hands the bundle for import(). */
 const IMPORT = '__weftImport';
 
-/** The two rewrites above, on weft's own files. */
-const asModules = {
+/**
+ * The two rewrites above, on weft's own files. The code-cache loader keeps its import(): it is
+ * what provides ${IMPORT} to the bundle, and it is not run by vm.Script itself.
+ */
+const asModules = (rewriteImport = true) => ({
   name: 'as-modules',
   setup(b) {
     b.onLoad({ filter: /\.js$/ }, async (args) => {
       if (!args.path.startsWith(dist + path.sep)) return undefined;
       const own = JSON.stringify(path.relative(path.dirname(outfile), args.path).split(path.sep).join('/'));
-      const contents = (await readFile(args.path, 'utf8'))
-        .replaceAll('import.meta.url', `require('node:url').pathToFileURL(require('node:path').join(__dirname, ${own})).href`)
-        .replace(/\bimport\((?!\s*['"]\.)/g, `${IMPORT}(`);
-      return { contents, loader: 'js' };
+      const contents = (await readFile(args.path, 'utf8')).replaceAll('import.meta.url', `require('node:url').pathToFileURL(require('node:path').join(__dirname, ${own})).href`);
+      return { contents: rewriteImport ? contents.replace(/\bimport\((?!\s*['"]\.)/g, `${IMPORT}(`) : contents, loader: 'js' };
     });
   },
-};
+});
 
 await rm(path.dirname(outfile), { recursive: true, force: true });
 await build({
@@ -57,11 +58,26 @@ await build({
   // Packages load as they are, each when the code needing it first runs (CommonJS output keeps
   // a bundled module's require()s inside its lazy initialiser).
   packages: 'external',
-  plugins: [asModules],
+  plugins: [asModules()],
   logLevel: 'warning',
   legalComments: 'none',
   charset: 'ascii',
   minifyWhitespace: true,
+}).catch(() => process.exit(1));
+// The code-cache loader itself, as CommonJS beside the bundle: bin/weft.js is CommonJS (an ES
+// module entry starts Node's ES module loader, ~12 ms of every command here) and requires it.
+await build({
+  entryPoints: [path.join(dist, 'engine', 'code-cache.js')],
+  outfile: path.join(path.dirname(outfile), 'code-cache.cjs'),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  plugins: [asModules(false)],
+  logLevel: 'warning',
+  legalComments: 'none',
+  charset: 'ascii',
 }).catch(() => process.exit(1));
 // esbuild renames a free name that a module also declares (__weftImport2, …): that module's
 // import() would then call its own function.

@@ -36,8 +36,8 @@ describe('loading only what a run uses', () => {
     expect(urls.filter((u) => u.endsWith('/engine/pool/worker.js') || u.includes('/node_modules/piscina/'))).toEqual([]);
     expect(urls.filter(sdk)).toEqual([]);
     expect(urls.filter(handlebars)).toEqual([]);
-    // The run came from the bin's bundle, which loads through engine/code-cache.js.
-    expect(urls.some((u) => u.endsWith('/engine/code-cache.js'))).toBe(true);
+    // The run came from the bin's bundle, which the bin loads through bundle/code-cache.cjs.
+    expect(urls.some((u) => u.endsWith('/bundle/code-cache.cjs'))).toBe(true);
     // Globs load with the first `sources`/`generates` or context-file pattern, not before.
     expect(urls.filter((u) => u.includes('/node_modules/tinyglobby/'))).toEqual([]);
   });
@@ -60,9 +60,9 @@ describe('loading only what a run uses', () => {
       const { code, urls } = await modulesLoaded(argv, cwd);
       expect(code).toBe(0);
       expect(urls.filter((u) => /\/node_modules\/(yaml|ajv|piscina|handlebars)\//.test(u))).toEqual([]);
-      // Nor the bin's bundle of the whole CLI, nor the one-file yaml: both load through
-      // engine/code-cache.js (read as files, so the hooks see only that module).
-      expect(urls.filter((u) => u.endsWith('/engine/code-cache.js'))).toEqual([]);
+      // Nor the bin's bundle of the whole CLI, nor the one-file yaml: both load through the
+      // code-cache loader (read as files, so the hooks see only that module).
+      expect(urls.filter((u) => u.endsWith('/engine/code-cache.js') || u.endsWith('/bundle/code-cache.cjs'))).toEqual([]);
     }
   });
 });
