@@ -7,7 +7,7 @@ import { WeftError, fromErrorData } from '../errors.js';
 import type { CancelSignal } from './cancellation.js';
 import { abortReasonToData } from './thread-errors.js';
 import { NOT_STARTED } from './chains.js';
-import type { ControlMessage, IsolatedMessage, WarmList, WorkerResult, WorkerTask } from './worker.js';
+import type { ControlMessage, IsolatedMessage, OutputMessage, WarmList, WorkerResult, WorkerTask } from './worker.js';
 
 /** How long past its timeout a call's thread may take to notice it before it counts as stuck. */
 const STUCK_SLACK_MS = 500;
@@ -130,6 +130,7 @@ export function createIsolatedThreads(
   }
 
   function receive(thread: Thread, message: IsolatedMessage): void {
+    if (Array.isArray(message)) return receiveOutput(thread, message);
     const call = thread.calls.get(message.key);
     if (!call) return;
     if (message.type === 'log') call.onLog?.(message.stream, message.line);
@@ -137,7 +138,7 @@ export function createIsolatedThreads(
       const { ms } = message.result;
       if (ms !== undefined) quick = ms <= quickMs ? quick + 1 : 0;
       const { result } = message;
-      settle(call, () => finishWith(call, result), !result.ok && result.error.code === 'NOT_STARTED');
+      if (release(call, !result.ok && result.error.code === 'NOT_STARTED')) finishWith(call, result);
     }
     else if (message.type === 'started') {
       // The thread must notice the timeout itself; if it cannot (a loop that never yields), it is stuck.
@@ -149,17 +150,27 @@ export function createIsolatedThreads(
     }
   }
 
+  /** A call's output: it ran and returned. */
+  function receiveOutput(thread: Thread, [key, value, us]: OutputMessage): void {
+    const call = thread.calls.get(key);
+    if (!call) return;
+    quick = us <= quickMs * 1000 ? quick + 1 : 0;
+    if (release(call)) call.resolve(value);
+  }
+
   /**
-   * The call is over: `finish` ends its promise, unless it was aborted (the abort's reason ends
-   * it then). A call its thread never started ends as `finish` says even then: its caller
-   * schedules it again or skips it.
+   * The call is over: its thread and the caller's signal let it go. True when the caller should
+   * end it as it ended; false when it was aborted, and has been ended with the abort's reason. A
+   * call its thread never started (`unstarted`) ends as it ended even then: its caller schedules
+   * it again or skips it.
    */
-  function settle(call: Pending, finish: () => void, unstarted = false): void {
+  function release(call: Pending, unstarted = false): boolean {
     clearTimeout(call.timer);
     if (call.thread?.calls.delete(call.task.key) && queued.length) dispatch(queued.shift()!);
     call.signal?.removeEventListener('abort', call);
-    if (call.signal?.aborted && !unstarted) call.reject(fromErrorData(abortReasonToData(call.signal.reason)));
-    else finish();
+    if (!call.signal?.aborted || unstarted) return true;
+    call.reject(fromErrorData(abortReasonToData(call.signal.reason)));
+    return false;
   }
 
   /** The call's thread did not stop it in time: end that thread; the call fails, its neighbours go elsewhere. */
@@ -171,7 +182,7 @@ export function createIsolatedThreads(
       why === 'timeout'
         ? new WeftError('TASK_TIMEOUT', `timed out after ${ms}ms; its thread did not stop it and was replaced`, { retryable: true })
         : fromErrorData(abortReasonToData(call.signal?.reason));
-    settle(call, () => call.reject(error));
+    if (release(call)) call.reject(error);
     lose(thread, call);
     void thread.worker.terminate();
   }
@@ -188,9 +199,9 @@ export function createIsolatedThreads(
       clearTimeout(call.timer);
       if (call.task.chain !== undefined) {
         // Sent again alone, it would run beside its chain's others: its caller schedules it again.
-        settle(call, () => finishWith(call, NOT_STARTED), true);
+        if (release(call, true)) finishWith(call, NOT_STARTED);
       } else if (closed || call.resends >= MAX_RESENDS) {
-        settle(call, () => call.reject(new WeftError('TASK_FAILED', 'its worker thread ended while the task ran', { retryable: true })));
+        if (release(call)) call.reject(new WeftError('TASK_FAILED', 'its worker thread ended while the task ran', { retryable: true }));
       } else {
         call.resends++;
         dispatch(call);
@@ -243,8 +254,9 @@ export function createIsolatedThreads(
   function abort(pending: Pending): void {
     const at = queued.indexOf(pending);
     if (at !== -1) {
+      // Never sent: it ends with the abort's reason.
       queued.splice(at, 1);
-      settle(pending, () => {});
+      release(pending);
       return;
     }
     postControl({ type: 'abort', key: pending.task.key, reason: abortReasonToData(pending.signal!.reason) });
@@ -280,9 +292,10 @@ export function createIsolatedThreads(
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([Promise.all(settled), new Promise((done) => (timer = setTimeout(done, graceMs)))]);
       clearTimeout(timer);
-      for (const c of queued.splice(0)) settle(c, () => c.reject(new WeftError('TASK_CANCELLED', 'the executor pool is closed')));
+      const closing = (c: Pending) => release(c) && c.reject(new WeftError('TASK_CANCELLED', 'the executor pool is closed'));
+      for (const c of queued.splice(0)) closing(c);
       for (const t of [...threads]) {
-        for (const c of t.calls.values()) settle(c, () => c.reject(new WeftError('TASK_CANCELLED', 'the executor pool is closed')));
+        for (const c of t.calls.values()) closing(c);
         t.dead = true;
       }
       await Promise.all(threads.map((t) => t.worker.terminate()));
