@@ -47,36 +47,29 @@ const asModules = (rewriteImport = true) => ({
   },
 });
 
+/** What every file the build bundles is: one CommonJS file for this Node. */
+const oneCjsFile = { bundle: true, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'warning', legalComments: 'none' };
+
 await rm(path.dirname(outfile), { recursive: true, force: true });
 await build({
+  ...oneCjsFile,
   entryPoints: [path.join(dist, 'engine', 'cli', 'index.js')],
   outfile,
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
   // Packages load as they are, each when the code needing it first runs (CommonJS output keeps
   // a bundled module's require()s inside its lazy initialiser).
   packages: 'external',
   plugins: [asModules()],
-  logLevel: 'warning',
-  legalComments: 'none',
   charset: 'ascii',
   minifyWhitespace: true,
 }).catch(() => process.exit(1));
 // The code-cache loader itself, as CommonJS beside the bundle: bin/weft.js is CommonJS (an ES
 // module entry starts Node's ES module loader, ~12 ms of every command here) and requires it.
 await build({
+  ...oneCjsFile,
   entryPoints: [path.join(dist, 'engine', 'code-cache.js')],
   outfile: path.join(path.dirname(outfile), 'code-cache.cjs'),
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
   packages: 'external',
   plugins: [asModules(false)],
-  logLevel: 'warning',
-  legalComments: 'none',
   charset: 'ascii',
 }).catch(() => process.exit(1));
 // esbuild renames a free name that a module also declares (__weftImport2, …): that module's
@@ -90,15 +83,10 @@ if (/__weftImport\d/.test(await readFile(outfile, 'utf8'))) {
 // what a run does with them (engine/code-cache.ts, requireVendored, loads them).
 async function vendor(name, exercise, external = []) {
   await build({
+    ...oneCjsFile,
     entryPoints: [require.resolve(name)],
     outfile: vendoredFile(name),
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
     external,
-    logLevel: 'warning',
-    legalComments: 'none',
   }).catch(() => process.exit(1));
   await writeCodeCache(vendoredFile(name), exercise);
 }

@@ -135,9 +135,8 @@ export function createIsolatedThreads(
     if (!call) return;
     if (message.type === 'log') call.onLog?.(message.stream, message.line);
     else if (message.type === 'result') {
-      const { ms } = message.result;
-      if (ms !== undefined) quick = ms <= quickMs ? quick + 1 : 0;
       const { result } = message;
+      if (result.ms !== undefined) noteRun(result.ms);
       if (release(call, !result.ok && result.error.code === 'NOT_STARTED')) finishWith(call, result);
     }
     else if (message.type === 'started') {
@@ -154,8 +153,13 @@ export function createIsolatedThreads(
   function receiveOutput(thread: Thread, [key, value, us]: OutputMessage): void {
     const call = thread.calls.get(key);
     if (!call) return;
-    quick = us <= quickMs * 1000 ? quick + 1 : 0;
+    noteRun(us / 1000);
     if (release(call)) call.resolve(value);
+  }
+
+  /** A call ran this long: it adds to the streak of quick calls, or ends it. */
+  function noteRun(ms: number): void {
+    quick = ms <= quickMs ? quick + 1 : 0;
   }
 
   /**

@@ -16,7 +16,12 @@ const SIGNAL: PropertyDescriptor = {
   },
 };
 
-class ThreadContext implements ExecutorContext {
+/**
+ * An executor's context from what crossed with the call: every field of `sent` but envDelta,
+ * the env it stands for, the call's cancellation (as `signal`) and its log.
+ * @example const ctx = new ThreadContext(task.ctx, envOf(task.ctx.envDelta), call.controller, (s, l) => call.log(s, l));
+ */
+export class ThreadContext implements ExecutorContext {
   taskId: string;
   attempt: number;
   root: string;
@@ -46,15 +51,6 @@ class ThreadContext implements ExecutorContext {
   static signalOf(ctx: ThreadContext): AbortSignal {
     return ctx.#cancellation.signal;
   }
-}
-
-/**
- * An executor's context from what crossed with the call: every field of `sent` but envDelta,
- * the env it stands for, the call's cancellation (as `signal`) and its log.
- * @example const ctx = threadContext(task.ctx, envOf(task.ctx.envDelta), call.controller, (s, l) => call.log(s, l));
- */
-export function threadContext(sent: WorkerTask['ctx'], env: Record<string, string>, cancellation: Cancellation, log: ExecutorContext['log']): ExecutorContext {
-  return new ThreadContext(sent, env, cancellation, log);
 }
 
 /** The fields the constructor copies: a field added to the sent context fails to compile until it is here. */

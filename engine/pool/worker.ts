@@ -12,7 +12,7 @@ import { installGuards, runAsCall, type CallScope } from './guard.js';
 import { runItems } from './run-items.js';
 import { abortReasonToData, errorToData } from './thread-errors.js';
 import { NOT_STARTED, RELEASE_MS, createChains } from './chains.js';
-import { threadContext } from './thread-context.js';
+import { ThreadContext } from './thread-context.js';
 
 /** One call as it crosses to the worker. Plain data: it is structured-cloned. */
 export type WorkerTask = {
@@ -32,7 +32,8 @@ export type WorkerTask = {
 
 /**
  * What the worker returns. `logs` counts the lines posted, so the pool can wait for stragglers;
- * an isolated thread says how long the call ran (`ms`), for its pool's chains.
+ * an isolated thread says how long a call that failed ran (`ms`), for its pool's chains (an
+ * output crosses as an OutputMessage, with its own duration).
  */
 export type WorkerResult = ({ ok: true; value: unknown } | { ok: false; error: ErrorData }) & { logs: number; ms?: number };
 
@@ -263,7 +264,7 @@ class Call implements CallScope {
       if (!executor) {
         return { ok: false, error: { code: 'UNKNOWN_EXECUTOR', message: `${task.moduleUrl} has no executor "${task.name}"` }, logs: 0 };
       }
-      const ctx = threadContext(task.ctx, envOf(task.ctx.envDelta), controller, (s, l) => this.log(s, l));
+      const ctx = new ThreadContext(task.ctx, envOf(task.ctx.envDelta), controller, (s, l) => this.log(s, l));
       // The timeout clock starts when the executor does, not while the call was queued or its module loaded.
       if (task.ctx.timeoutMs) {
         if (isolated) postNow({ type: 'started', key: task.key });
